@@ -1,0 +1,107 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const organizations = sqliteTable("organizations", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  billingMode: text("billing_mode", { enum: ["prepaid", "postpaid"] }).notNull(),
+  creditBalance: integer("credit_balance").notNull().default(0),
+  /** Credits held by running requests and jobs; spendable = balance - reserved. */
+  reservedCredits: integer("reserved_credits").notNull().default(0),
+  createdAt: text("created_at").notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["admin", "member", "viewer"] }).notNull(),
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull(),
+    rateLimitPerMinute: integer("rate_limit_per_minute"),
+    createdByKeyId: text("created_by_key_id"),
+    createdAt: text("created_at").notNull(),
+    lastUsedAt: text("last_used_at"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash_idx").on(t.keyHash), index("api_keys_org_idx").on(t.orgId, t.createdAt)],
+);
+
+export const rateLimitWindows = sqliteTable(
+  "rate_limit_windows",
+  {
+    keyId: text("key_id").notNull(),
+    windowStart: integer("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.windowStart] })],
+);
+
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    orgId: text("org_id").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    state: text("state", { enum: ["in_progress", "done"] }).notNull(),
+    statusCode: integer("status_code"),
+    responseBody: text("response_body"),
+    responseHeaders: text("response_headers"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.key] }), index("idempotency_created_idx").on(t.createdAt)],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    actorKeyId: text("actor_key_id"),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id"),
+    at: text("at").notNull(),
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index("audit_org_at_idx").on(t.orgId, t.at, t.id),
+    index("audit_org_action_idx").on(t.orgId, t.action),
+    index("audit_org_target_idx").on(t.orgId, t.targetType, t.targetId),
+  ],
+);
+
+export const entities = sqliteTable(
+  "entities",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    type: text("type", { enum: ["person", "company"] }).notNull(),
+    externalId: text("external_id"),
+    attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    enriched: text("enriched", { mode: "json" })
+      .$type<Record<string, EnrichedField>>()
+      .notNull()
+      .default(sql`'{}'`),
+    /** Lower-cased names, emails and domains, for `?q=` search. */
+    searchText: text("search_text").notNull().default(""),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("entities_org_external_idx").on(t.orgId, t.externalId),
+    index("entities_org_created_idx").on(t.orgId, t.createdAt, t.id),
+    index("entities_org_type_idx").on(t.orgId, t.type, t.createdAt),
+  ],
+);
+
+export interface EnrichedField {
+  value: unknown;
+  source: string;
+  confidence: number;
+  enrichedAt: string;
+}

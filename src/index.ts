@@ -1,0 +1,16 @@
+import { createApp } from "./app";
+import type { Env } from "./env";
+import { runScheduledMaintenance } from "./scheduled";
+import { handleQueueBatch } from "./queues";
+
+export { EnrichmentJob } from "./jobs/enrichment-job";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  queue: (batch, env, ctx) => handleQueueBatch(batch, env, ctx),
+  scheduled: (controller, env, ctx) => {
+    ctx.waitUntil(runScheduledMaintenance(env, controller.scheduledTime));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,27 @@
+import type { Db } from "../db/client";
+import { providerAdapters } from "./adapters";
+import { builtinIntegrations } from "./builtin";
+import { customIntegrationsFor } from "./custom/load";
+import { sanctionsIntegrations } from "./sanctions";
+import { testIntegrations } from "./test-http";
+import type { Integration } from "./types";
+
+/** The built-in catalog, shared by every organization. */
+export const integrations: Integration[] = [
+  ...builtinIntegrations,
+  ...sanctionsIntegrations,
+  ...providerAdapters,
+  ...testIntegrations,
+];
+
+const byCode = new Map(integrations.map((i) => [i.code, i]));
+if (byCode.size !== integrations.length) throw new Error("Two integrations share a code");
+
+export const builtinIntegration = (code: string) => byCode.get(code);
+
+/** Built-ins plus the organization's custom integrations. */
+export async function catalogFor(db: Db, orgId: string): Promise<Map<string, Integration>> {
+  const custom = await customIntegrationsFor(db, orgId);
+  if (custom.length === 0) return byCode;
+  return new Map([...byCode, ...custom.map((i) => [i.code, i] as const)]);
+}

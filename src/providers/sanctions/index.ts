@@ -1,0 +1,3 @@
+import type { Integration } from "../types";
+
+export const sanctionsIntegrations: Integration[] = [];

@@ -1,0 +1,82 @@
+import type { z } from "zod";
+import type { Db } from "../db/client";
+import type { EntityType } from "../domain/attributes";
+import type { Env, Settings } from "../env";
+import type { SafeFetch } from "../lib/outbound-fetch";
+
+export type ErrorCategory =
+  | "timeout"
+  | "configuration"
+  | "validation"
+  | "provider_failure"
+  | "rate_limit"
+  | "auth_error"
+  | "no_data"
+  | "system";
+
+export interface IntegrationInput {
+  entityId: string;
+  entityType: EntityType;
+  /** The entity's normalized attributes (see src/domain/attributes.ts). */
+  attributes: Record<string, unknown>;
+  /** Request `params` (e.g. `fields`, provider-specific options). */
+  params: Record<string, unknown>;
+}
+
+export interface IntegrationContext {
+  env: Env;
+  settings: Settings;
+  db: Db;
+  orgId: string;
+  /** The organization's non-secret configuration for this integration. */
+  config: Record<string, unknown>;
+  /** Decrypted credentials (provider API keys); never log them. */
+  credentials: Record<string, string>;
+  /** Aborted when the integration's time budget runs out. */
+  signal: AbortSignal;
+  /** Outbound fetch through the URL guard, bound to `signal`. */
+  fetch: SafeFetch;
+}
+
+export interface IntegrationOutput {
+  /** Everything the integration found, in its own documented shape. */
+  enrichmentData: Record<string, unknown>;
+  /** Dossier fields filled (see the field dictionary): written to the entity's `enriched` map. */
+  fields: Record<string, unknown>;
+  dataQuality: { completeness: number; confidence: number };
+  summary: string;
+  /** What the provider charged us for this call; defaults to the integration's `costCents`. */
+  costCents?: number;
+}
+
+export interface Integration {
+  code: string;
+  name: string;
+  description: string;
+  entityTypes: EntityType[];
+  /** Alternatives: the entity must have every attribute of at least one set. */
+  inputs: string[][];
+  /** Dossier field names it can fill. */
+  outputs: string[];
+  /** Charged per successful result. */
+  credits: number;
+  /** What one call costs us at the provider. */
+  costCents: number;
+  timeoutMs: number;
+  retry: { maxAttempts: number; baseDelayMs: number };
+  maxConcurrency: number;
+  /** `null` disables caching (e.g. results that depend on per-org state). */
+  cache: { ttlSeconds: number; scope: "global" | "organization" } | null;
+  /** Credential names the organization must configure before it can run. */
+  credentialNames: string[];
+  /** True for built-ins that are usable without being explicitly enabled. */
+  enabledByDefault: boolean;
+  /** Validates `config` on `PUT /v1/integrations/:code`. */
+  configSchema?: z.ZodType<Record<string, unknown>>;
+  /**
+   * The normalized inputs this call depends on (lower-cased email, registrable domain, E.164 phone …).
+   * Hashed with the code into the cache key; `null` means "do not cache this call".
+   */
+  lookupKey(input: IntegrationInput, ctx: Pick<IntegrationContext, "config">): string | null;
+  execute(input: IntegrationInput, ctx: IntegrationContext): Promise<IntegrationOutput>;
+}

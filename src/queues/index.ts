@@ -1,0 +1,16 @@
+import type { Env } from "../env";
+
+type Consumer = (batch: MessageBatch, env: Env, ctx: ExecutionContext) => Promise<void>;
+
+/** Queue name → consumer; wrangler.toml declares the same names. */
+const consumers: Record<string, Consumer> = {};
+
+export async function handleQueueBatch(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+  const consumer = consumers[batch.queue];
+  if (!consumer) {
+    console.error(JSON.stringify({ level: "error", message: `No consumer for queue ${batch.queue}` }));
+    batch.retryAll({ delaySeconds: 60 });
+    return;
+  }
+  await consumer(batch, env, ctx);
+}

@@ -1,0 +1,32 @@
+import { z } from "@hono/zod-openapi";
+
+export const RoleSchema = z.enum(["admin", "member", "viewer"]).openapi("Role");
+
+export const OrganizationSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    billingMode: z.enum(["prepaid", "postpaid"]),
+    creditBalance: z.number().int(),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Organization");
+
+export const ApiKeySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    prefix: z.string().openapi({ example: "dsr_live_a1B2c3" }),
+    role: RoleSchema,
+    rateLimitPerMinute: z.number().int().nullable(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi("ApiKey");
+
+export const CreatedApiKeySchema = ApiKeySchema.extend({
+  key: z.string().openapi({ description: "The secret. Shown only in this response." }),
+}).openapi("CreatedApiKey");
+
+export const idParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "7b0c…" }) });

@@ -1,0 +1,14 @@
+import { lt } from "drizzle-orm";
+import { createDb } from "./db/client";
+import { idempotencyKeys, rateLimitWindows } from "./db/schema/tenancy";
+import type { Env } from "./env";
+import { IDEMPOTENCY_TTL_MS } from "./middleware/idempotency";
+
+/** Cron: drops expired idempotency records and old rate-limit windows. */
+export async function runScheduledMaintenance(env: Env, scheduledTime: number): Promise<void> {
+  const db = createDb(env.DB);
+  await db.batch([
+    db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(scheduledTime - IDEMPOTENCY_TTL_MS).toISOString())),
+    db.delete(rateLimitWindows).where(lt(rateLimitWindows.windowStart, scheduledTime - 60 * 60 * 1000)),
+  ]);
+}

@@ -1,0 +1,42 @@
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type FakeRoute = (req: IncomingMessage, body: string, url: URL) => { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number } | undefined;
+
+/** Routes by first path segment; each provider's fake registers itself here. */
+const routes = new Map<string, FakeRoute>();
+
+export function registerFakeRoute(prefix: string, route: FakeRoute) {
+  routes.set(prefix, route);
+}
+
+/** Per-scenario call counters, keyed by the `scenario` the test put in the URL. */
+const counters = new Map<string, number>();
+
+registerFakeRoute("calls", (_req, _body, url) => ({ status: 200, body: { count: counters.get(url.searchParams.get("key") ?? "") ?? 0 } }));
+
+export async function startFakeProvider(port = 0) {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const [, prefix = ""] = url.pathname.split("/");
+      const key = url.searchParams.get("scenario") ?? url.pathname;
+      if (prefix !== "calls") counters.set(key, (counters.get(key) ?? 0) + 1);
+      const answer = routes.get(prefix)?.(req, Buffer.concat(chunks).toString("utf8"), url) ?? { status: 404, body: { error: "no such fake route" } };
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+        res.end(answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
