@@ -1,3 +1,4 @@
+import "./events/subscribers";
 import { createApp } from "./app";
 import type { Env } from "./env";
 import { runScheduledMaintenance } from "./scheduled";

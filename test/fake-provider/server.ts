@@ -1,4 +1,5 @@
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import "./routes";
 import type { AddressInfo } from "node:net";
 
 export type FakeRoute = (req: IncomingMessage, body: string, url: URL) => { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number } | undefined;
