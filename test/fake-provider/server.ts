@@ -1,17 +1,10 @@
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
-import "./routes";
 import type { AddressInfo } from "node:net";
 
-export type FakeRoute = (req: IncomingMessage, body: string, url: URL) => { status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number } | undefined;
+import { fakeRoutes, registerFakeRoute } from "./registry";
+import "./routes";
 
-/** Routes by first path segment; each provider's fake registers itself here. */
-const routes = new Map<string, FakeRoute>();
-
-export function registerFakeRoute(prefix: string, route: FakeRoute) {
-  routes.set(prefix, route);
-}
-
-/** Per-scenario call counters, keyed by the `scenario` the test put in the URL. */
+/** Call counters keyed by the `scenario` query parameter (or the path); `GET /calls?key=` reads one. */
 const counters = new Map<string, number>();
 
 registerFakeRoute("calls", (_req, _body, url) => ({ status: 200, body: { count: counters.get(url.searchParams.get("key") ?? "") ?? 0 } }));
@@ -25,7 +18,7 @@ export async function startFakeProvider(port = 0) {
       const [, prefix = ""] = url.pathname.split("/");
       const key = url.searchParams.get("scenario") ?? url.pathname;
       if (prefix !== "calls") counters.set(key, (counters.get(key) ?? 0) + 1);
-      const answer = routes.get(prefix)?.(req, Buffer.concat(chunks).toString("utf8"), url) ?? { status: 404, body: { error: "no such fake route" } };
+      const answer = fakeRoutes.get(prefix)?.(req, Buffer.concat(chunks).toString("utf8"), url) ?? { status: 404, body: { error: "no such fake route" } };
       const send = () => {
         if (res.destroyed) return;
         res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
