@@ -3,7 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { idempotencyKeys } from "../db/schema/tenancy";
 import { ApiError } from "../errors";
-import { sha256Hex } from "../lib/crypto";
+import { decryptSecret, encryptSecret, sha256Hex } from "../lib/crypto";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -20,7 +20,8 @@ export const idempotent = () =>
     if (!key) return next();
     if (key.length > 255) throw new ApiError("VALIDATION_ERROR", "Idempotency-Key is longer than 255 characters");
     const db = c.get("db");
-    const { orgId } = c.get("caller");
+    // Operator routes have no caller; their keys share one operator scope.
+    const orgId = c.var.caller?.orgId ?? "__operator__";
     const body = await c.req.text();
     const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${c.req.header("content-type") ?? ""}\n${body}`);
     const where = and(eq(idempotencyKeys.orgId, orgId), eq(idempotencyKeys.key, key));
@@ -44,7 +45,8 @@ export const idempotent = () =>
         }
         const headers = new Headers(prior.responseHeaders ? (JSON.parse(prior.responseHeaders) as Record<string, string>) : {});
         headers.set("idempotent-replayed", "true");
-        return c.body(prior.responseBody ?? "", prior.statusCode as 200, Object.fromEntries(headers));
+        const replayBody = prior.responseBody ? await decryptSecret(prior.responseBody, c.get("settings").ENCRYPTION_KEY) : "";
+        return c.body(replayBody, prior.statusCode as 200, Object.fromEntries(headers));
       }
       await db
         .update(idempotencyKeys)
@@ -63,7 +65,8 @@ export const idempotent = () =>
       await db.delete(idempotencyKeys).where(where);
       return;
     }
-    const responseBody = await res.clone().text();
+    // Sealed because a replayable body can hold a secret shown only once (a new API key).
+    const responseBody = await encryptSecret(await res.clone().text(), c.get("settings").ENCRYPTION_KEY);
     const contentType = res.headers.get("content-type");
     await db
       .update(idempotencyKeys)

@@ -8,11 +8,11 @@ const configSchema = z.object({ baseUrl: z.string().url() });
 /**
  * `http_lookup`: a minimal provider behind a configurable base URL. It is what the core's tests
  * point at a fake server, and a template for writing a real adapter.
- * GET {baseUrl}/lookup?email=&domain=&name=&scenario= → {"fields":{…},"confidence":0..1}
+ * GET {baseUrl}/lookup?integration=&email=&domain=&name=&scenario= → {"fields":{…},"confidence":0..1}
  */
-const httpLookup: Integration = {
-  code: "http_lookup",
-  name: "HTTP lookup",
+const httpLookup = (code: string, name: string): Integration => ({
+  code,
+  name,
   description: "Looks an entity up at a configurable HTTP endpoint answering {fields, confidence}.",
   entityTypes: ["person", "company"],
   inputs: [["email"], ["domain"], ["companyDomain"], ["fullName"], ["name"]],
@@ -40,6 +40,7 @@ const httpLookup: Integration = {
   async execute(input, ctx) {
     const { baseUrl } = configSchema.parse(ctx.config);
     const url = new URL("lookup", baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+    url.searchParams.set("integration", code);
     const a = input.attributes;
     for (const [name, value] of Object.entries({
       email: a.email,
@@ -64,6 +65,10 @@ const httpLookup: Integration = {
       costCents: body.costCents,
     };
   },
-};
+});
 
-export const testIntegrations: Integration[] = [httpLookup];
+/** Two instances, so ordering, waterfalls and partial failures can be shown with one fake. */
+export const testIntegrations: Integration[] = [
+  httpLookup("http_lookup", "HTTP lookup"),
+  httpLookup("http_lookup_alt", "HTTP lookup (second source)"),
+];

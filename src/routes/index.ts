@@ -2,8 +2,26 @@ import type { Router } from "../openapi";
 import { adminOrganizationRoutes } from "./admin-organizations";
 import { apiKeyRoutes } from "./api-keys";
 import { auditLogRoutes } from "./audit-log";
+import { creditRoutes } from "./credits";
+import { enrichmentGroupRoutes } from "./enrichment-groups";
+import { enrichmentRoutes } from "./enrichments";
 import { entityRoutes } from "./entities";
 import { healthRoutes } from "./health";
+import { integrationRoutes } from "./integrations";
+import { webhookDeliveryRoutes } from "./webhook-deliveries";
+import { webhookRoutes } from "./webhooks";
 
 /** Every resource's router; the app mounts them in this order. */
-export const routers: Router[] = [healthRoutes, adminOrganizationRoutes, apiKeyRoutes, entityRoutes, auditLogRoutes];
+export const routers: Router[] = [
+  healthRoutes,
+  adminOrganizationRoutes,
+  apiKeyRoutes,
+  entityRoutes,
+  auditLogRoutes,
+  integrationRoutes,
+  enrichmentGroupRoutes,
+  enrichmentRoutes,
+  creditRoutes,
+  webhookRoutes,
+  webhookDeliveryRoutes,
+];

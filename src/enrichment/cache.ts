@@ -1,0 +1,24 @@
+import { sha256Hex } from "../lib/crypto";
+import type { Integration, IntegrationOutput } from "../providers/types";
+
+export interface CachedEnrichment {
+  globalEnrichmentId: string;
+  integrationCode: string;
+  fetchedAt: string;
+  output: IntegrationOutput;
+}
+
+/** Global by default, which is what saves money; an integration can keep its entries per organization. */
+export async function cacheKey(integration: Integration, lookupKey: string, orgId: string): Promise<string> {
+  const scope = integration.cache?.scope === "organization" ? `org:${orgId}` : "global";
+  return `enrich:v1:${integration.code}:${scope}:${await sha256Hex(lookupKey)}`;
+}
+
+export async function readCache(kv: KVNamespace, key: string): Promise<CachedEnrichment | null> {
+  return kv.get<CachedEnrichment>(key, "json");
+}
+
+export async function writeCache(kv: KVNamespace, key: string, entry: CachedEnrichment, ttlSeconds: number): Promise<void> {
+  // KV refuses TTLs under 60 s.
+  await kv.put(key, JSON.stringify(entry), { expirationTtl: Math.max(60, ttlSeconds) });
+}

@@ -1,0 +1,177 @@
+import type { Caller } from "../context";
+import type { Db } from "../db/client";
+import type { Env, Settings } from "../env";
+import { type DomainEvent, newEvent } from "../events/bus";
+import { Semaphore } from "../lib/semaphore";
+import { catalogFor } from "../providers/registry";
+import type { Integration, IntegrationInput } from "../providers/types";
+import { runStatements } from "../db/statements";
+import { releaseCredits, releaseStatement, reserveCredits } from "../services/credits";
+import type { EntityRow } from "../services/entities";
+import { type IntegrationSettingsRow, isEnabled, settingsByCode } from "../services/integration-settings";
+import { expandIntegrationCodes } from "./expand";
+import { persistStatements } from "./persist";
+import { type EnrichmentResult, publicResult } from "./result";
+import { maxCredits, runIntegration } from "./run-integration";
+
+export interface EnrichRequest {
+  integrationCodes?: string[];
+  enrichmentGroupRefs?: string[];
+  params?: Record<string, unknown>;
+  forceRefresh?: boolean;
+  strategy?: "all" | "waterfall";
+}
+
+export interface EnrichDeps {
+  env: Env;
+  settings: Settings;
+  db: Db;
+  caller: Caller;
+  /** Called as each result is known (SSE streaming). */
+  onResult?: (result: EnrichmentResult) => void | Promise<void>;
+}
+
+export interface PlannedRun {
+  integrations: Integration[];
+  settingsRows: Map<string, IntegrationSettingsRow>;
+}
+
+/** Expansion, validation and the settings each integration runs with; shared by single and batch enrichment. */
+export async function planRun(db: Db, orgId: string, request: EnrichRequest): Promise<PlannedRun> {
+  const catalog = await catalogFor(db, orgId);
+  const integrations = await expandIntegrationCodes(db, orgId, catalog, request);
+  return { integrations, settingsRows: await settingsByCode(db, orgId) };
+}
+
+/** Credits a run could charge at most: disabled integrations never charge. */
+export const maxChargeOf = (plan: PlannedRun) =>
+  maxCredits(plan.integrations.filter((i) => isEnabled(i, plan.settingsRows.get(i.code))));
+
+export function inputOf(entity: EntityRow, params: Record<string, unknown> = {}): IntegrationInput {
+  return { entityId: entity.id, entityType: entity.type, attributes: entity.attributes, params };
+}
+
+const wantedFields = (params: Record<string, unknown> | undefined): string[] | null => {
+  const fields = params?.fields;
+  return Array.isArray(fields) && fields.length > 0 ? fields.map(String) : null;
+};
+
+function skipped(integration: Integration): EnrichmentResult {
+  return {
+    success: false,
+    status: "skipped",
+    enrichmentId: crypto.randomUUID(),
+    integrationCode: integration.code,
+    integrationName: integration.name,
+    cached: false,
+    executionTime: 0,
+    costCents: 0,
+    credits: 0,
+    attempts: 0,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+export interface ExecuteOptions {
+  deps: Omit<EnrichDeps, "caller"> & { orgId: string };
+  plan: PlannedRun;
+  entity: EntityRow;
+  request: EnrichRequest;
+  deadline?: number;
+  /** Deterministic record ids for batch tasks, so redeliveries agree on the record. */
+  enrichmentIdOf?: (integration: Integration) => string;
+}
+
+/** Runs the plan for one entity: all in parallel, or a waterfall that stops once the wanted fields are filled. */
+export async function executePlan(opts: ExecuteOptions): Promise<EnrichmentResult[]> {
+  const { deps, plan, entity, request } = opts;
+  const connections = new Semaphore(deps.settings.MAX_CONNECTIONS_PER_INVOCATION);
+  const input = inputOf(entity, request.params);
+  const run = async (integration: Integration) => {
+    const result = await runIntegration(integration, input, {
+      env: deps.env,
+      settings: deps.settings,
+      db: deps.db,
+      orgId: deps.orgId,
+      settingsRow: plan.settingsRows.get(integration.code),
+      forceRefresh: request.forceRefresh ?? false,
+      deadline: opts.deadline,
+      connections,
+      enrichmentId: opts.enrichmentIdOf?.(integration),
+    });
+    await deps.onResult?.(result);
+    return result;
+  };
+
+  if (request.strategy !== "waterfall") return Promise.all(plan.integrations.map(run));
+
+  const wanted = wantedFields(request.params);
+  const filled = new Set<string>();
+  const results: EnrichmentResult[] = [];
+  for (const [index, integration] of plan.integrations.entries()) {
+    const result = await run(integration);
+    results.push(result);
+    for (const field of result.success ? Object.keys(result.fields ?? {}) : []) filled.add(field);
+    const done = wanted ? wanted.every((f) => filled.has(f)) : filled.size > 0;
+    if (done) {
+      const rest = plan.integrations.slice(index + 1).map(skipped);
+      for (const r of rest) await deps.onResult?.(r);
+      results.push(...rest);
+      break;
+    }
+  }
+  return results;
+}
+
+export function eventsFor(orgId: string, entityId: string, results: EnrichmentResult[], extra: Record<string, unknown> = {}, webhookId?: string | null): DomainEvent[] {
+  const ran = results.filter((r) => r.status !== "skipped");
+  if (ran.length === 0) return [];
+  const succeeded = ran.some((r) => r.success);
+  return [
+    newEvent(
+      succeeded ? "enrichment.completed" : "enrichment.failed",
+      orgId,
+      { entityId, ...extra, results: ran.map(publicResult) },
+      webhookId,
+    ),
+  ];
+}
+
+export function summarize(entityId: string, results: EnrichmentResult[]) {
+  return {
+    success: true,
+    entityId,
+    results: results.map(publicResult),
+    totalCostCents: results.reduce((s, r) => s + r.costCents, 0),
+    totalCredits: results.reduce((s, r) => s + r.credits, 0),
+    totalExecutionTime: results.reduce((s, r) => Math.max(s, r.executionTime), 0),
+  };
+}
+
+/**
+ * Synchronous enrichment of one entity: plan, prepaid pre-flight (402 before anything runs), run, then record
+ * results, charges and the reservation's release in one batch. Returns the answer and the events to publish.
+ */
+export async function enrichEntity(deps: EnrichDeps, entity: EntityRow, request: EnrichRequest) {
+  const { db, caller } = deps;
+  const plan = await planRun(db, caller.orgId, request);
+  const { reserved } = await reserveCredits(db, caller.orgId, maxChargeOf(plan));
+  let results: EnrichmentResult[];
+  try {
+    results = await executePlan({ deps: { ...deps, orgId: caller.orgId }, plan, entity, request });
+    await runStatements(db, [
+      releaseStatement(db, caller.orgId, reserved),
+      ...persistStatements(db, {
+        orgId: caller.orgId,
+        entityId: entity.id,
+        entityEnriched: entity.enriched,
+        results,
+        actorKeyId: caller.keyId,
+      }),
+    ]);
+  } catch (error) {
+    await releaseCredits(db, caller.orgId, reserved);
+    throw error;
+  }
+  return { answer: summarize(entity.id, results), events: eventsFor(caller.orgId, entity.id, results) };
+}

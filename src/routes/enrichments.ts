@@ -1,0 +1,178 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../context";
+import { type EnrichRequest, enrichEntity } from "../enrichment/enrich-entity";
+import { publish } from "../events/bus";
+import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
+import { authorize } from "../middleware/auth";
+import { idempotent } from "../middleware/idempotency";
+import {
+  commonErrors,
+  createRouter,
+  idempotencyHeader,
+  insufficientCreditsError,
+  jsonBody,
+  jsonResponse,
+  notFoundError,
+  unprocessableError,
+} from "../openapi";
+import { type EntityRow, getEntity, getEntityByExternalId } from "../services/entities";
+import { getEnrichment, listEntityEnrichments } from "../services/enrichment-records";
+import { idParam } from "./schemas";
+
+export const EnrichRequestSchema = z
+  .strictObject({
+    integrationCodes: z.array(z.string().min(1).max(100)).max(50).optional(),
+    enrichmentGroupRefs: z.array(z.string().min(1).max(100)).max(20).optional(),
+    params: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: "Passed to every integration; `fields` (string[]) says what a waterfall must fill" }),
+    forceRefresh: z.boolean().optional().openapi({ description: "Skip the cache read and rewrite the entry" }),
+    strategy: z.enum(["all", "waterfall"]).optional().openapi({ description: "all (default, parallel) or waterfall (in order, stops when filled)" }),
+  })
+  .openapi("EnrichRequest");
+
+const ResultErrorSchema = z.object({
+  code: z.string().openapi({ example: "HTTP_503" }),
+  message: z.string(),
+  category: z.enum(["timeout", "configuration", "validation", "provider_failure", "rate_limit", "auth_error", "no_data", "system"]),
+  retryable: z.boolean(),
+  statusCode: z.number().int().optional(),
+});
+
+export const EnrichmentResultSchema = z
+  .object({
+    success: z.boolean(),
+    status: z.enum(["succeeded", "failed", "skipped"]),
+    enrichmentId: z.string(),
+    integrationCode: z.string(),
+    integrationName: z.string(),
+    cached: z.boolean(),
+    globalEnrichmentId: z.string().optional(),
+    executionTime: z.number().openapi({ description: "Milliseconds" }),
+    costCents: z.number(),
+    credits: z.number(),
+    attempts: z.number().int(),
+    createdAt: z.string(),
+    result: z
+      .object({
+        fieldsEnriched: z.array(z.string()),
+        dataQuality: z.object({ completeness: z.number(), confidence: z.number() }),
+        summary: z.string(),
+        enrichmentData: z.record(z.string(), z.unknown()),
+      })
+      .optional(),
+    error: ResultErrorSchema.optional(),
+  })
+  .openapi("EnrichmentResult");
+
+export const EnrichResponseSchema = z
+  .object({
+    success: z.boolean(),
+    entityId: z.string(),
+    results: z.array(EnrichmentResultSchema),
+    totalCostCents: z.number(),
+    totalCredits: z.number(),
+    totalExecutionTime: z.number(),
+  })
+  .openapi("EnrichResponse");
+
+const EnrichmentRecordSchema = z
+  .object({
+    id: z.string(),
+    entityId: z.string(),
+    integrationCode: z.string(),
+    status: z.enum(["succeeded", "failed", "skipped"]),
+    success: z.boolean(),
+    cached: z.boolean(),
+    globalEnrichmentId: z.string().nullable(),
+    executionTime: z.number(),
+    costCents: z.number(),
+    credits: z.number(),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    error: z.record(z.string(), z.unknown()).nullable(),
+    jobId: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("EnrichmentRecord");
+
+const enrichResponses = {
+  200: jsonResponse(EnrichResponseSchema, "Executed; individual results may have failed (partial success)"),
+  ...commonErrors,
+  ...notFoundError,
+  ...insufficientCreditsError,
+  ...unprocessableError,
+};
+
+const enrichById = createRoute({
+  method: "post",
+  path: "/v1/entities/{id}/enrichments",
+  tags: ["Enrichment"],
+  summary: "Run integrations on an entity",
+  middleware: [authorize("member"), idempotent()] as const,
+  request: { params: idParam, headers: idempotencyHeader, body: jsonBody(EnrichRequestSchema) },
+  responses: enrichResponses,
+});
+
+const enrichByExternalId = createRoute({
+  method: "post",
+  path: "/v1/entities/by-external-id/{externalId}/enrichments",
+  tags: ["Enrichment"],
+  summary: "Run integrations on an entity named by your own id",
+  middleware: [authorize("member"), idempotent()] as const,
+  request: {
+    params: z.object({ externalId: z.string().min(1).max(255).openapi({ param: { name: "externalId", in: "path" } }) }),
+    headers: idempotencyHeader,
+    body: jsonBody(EnrichRequestSchema),
+  },
+  responses: enrichResponses,
+});
+
+const listForEntity = createRoute({
+  method: "get",
+  path: "/v1/entities/{id}/enrichments",
+  tags: ["Enrichment"],
+  summary: "An entity's enrichment records, newest first",
+  middleware: [authorize("viewer")] as const,
+  request: { params: idParam, query: paginationQuery },
+  responses: { 200: jsonResponse(pageSchema(EnrichmentRecordSchema), "A page of records"), ...commonErrors, ...notFoundError },
+});
+
+const getOne = createRoute({
+  method: "get",
+  path: "/v1/enrichments/{id}",
+  tags: ["Enrichment"],
+  summary: "One enrichment record",
+  middleware: [authorize("viewer")] as const,
+  request: { params: idParam },
+  responses: { 200: jsonResponse(EnrichmentRecordSchema, "The record"), ...commonErrors, ...notFoundError },
+});
+
+async function runAndAnswer(c: Context<AppEnv>, entity: EntityRow, request: EnrichRequest) {
+  const { answer, events } = await enrichEntity(
+    { env: c.env, settings: c.get("settings"), db: c.get("db"), caller: c.get("caller") },
+    entity,
+    request,
+  );
+  c.executionCtx.waitUntil(publish(c.env, events));
+  return answer;
+}
+
+export const enrichmentRoutes = createRouter()
+  .openapi(enrichById, async (c) => {
+    const entity = await getEntity(c.get("db"), c.get("caller").orgId, c.req.valid("param").id);
+    return c.json(await runAndAnswer(c, entity, c.req.valid("json") as EnrichRequest), 200);
+  })
+  .openapi(enrichByExternalId, async (c) => {
+    const entity = await getEntityByExternalId(c.get("db"), c.get("caller").orgId, c.req.valid("param").externalId);
+    return c.json(await runAndAnswer(c, entity, c.req.valid("json") as EnrichRequest), 200);
+  })
+  .openapi(listForEntity, async (c) => {
+    const db = c.get("db");
+    const { orgId } = c.get("caller");
+    const entity = await getEntity(db, orgId, c.req.valid("param").id);
+    const { limit, cursor } = c.req.valid("query");
+    return c.json(await listEntityEnrichments(db, orgId, entity.id, limit, decodeCursor(cursor)), 200);
+  })
+  .openapi(getOne, async (c) => c.json(await getEnrichment(c.get("db"), c.get("caller").orgId, c.req.valid("param").id), 200));

@@ -1,0 +1,55 @@
+import { registerFakeRoute } from "./registry";
+
+/**
+ * The fake behind the `http_lookup` integrations. `scenario` is `id=<unique>;<code>=<behaviour>;…`
+ * (behaviour defaults to ok): ok | nodata | 401 | 404 | 400 | 500 | flaky<N> (503 N times, then ok) |
+ * ratelimited<N> (429 + Retry-After: 1 N times, then ok) | hang (answers after 10 s) | badjson.
+ * `GET /lookup/calls?scenario=…&integration=…` reads how many calls a scenario received.
+ */
+const calls = new Map<string, number>();
+
+function behaviourOf(scenario: string, code: string): string {
+  for (const part of scenario.split(";")) {
+    const [k, v] = part.split("=");
+    if (k === code && v) return v;
+  }
+  return "ok";
+}
+
+registerFakeRoute("lookup", (_req, _body, url) => {
+  const scenario = url.searchParams.get("scenario") ?? "";
+  const code = url.searchParams.get("integration") ?? "";
+  const key = `${scenario}|${code}`;
+  if (url.pathname === "/lookup/calls") return { status: 200, body: { count: calls.get(key) ?? 0 } };
+  const n = (calls.get(key) ?? 0) + 1;
+  calls.set(key, n);
+  const behaviour = behaviourOf(scenario, code);
+  const flaky = behaviour.match(/^(flaky|ratelimited)(\d+)$/);
+  if (flaky && n <= Number(flaky[2])) {
+    return flaky[1] === "flaky"
+      ? { status: 503, body: { error: "temporarily unavailable" } }
+      : { status: 429, headers: { "retry-after": "1" }, body: { error: "slow down" } };
+  }
+  switch (behaviour) {
+    case "nodata":
+      return { status: 200, body: { fields: {}, confidence: 0 } };
+    case "401":
+    case "404":
+    case "400":
+    case "500":
+      return { status: Number(behaviour), body: { error: `fake ${behaviour}` } };
+    case "hang":
+      return { status: 200, delayMs: 10_000, body: { fields: { title: "too late" }, confidence: 1 } };
+    case "badjson":
+      return { status: 200, body: "{not json" };
+  }
+  const name = url.searchParams.get("name") ?? url.searchParams.get("email") ?? url.searchParams.get("domain") ?? "someone";
+  return {
+    status: 200,
+    body: {
+      fields: { title: `Title of ${name} from ${code}`, seniority: code === "http_lookup" ? "senior" : "lead" },
+      confidence: code === "http_lookup" ? 0.8 : 0.9,
+      costCents: 3,
+    },
+  };
+});
