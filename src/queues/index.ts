@@ -1,9 +1,14 @@
 import type { Env } from "../env";
+import { consumeWebhookDeliveries } from "./webhook-delivery";
+import { consumeWebhookDeadLetters } from "./webhook-dlq";
 
 type Consumer = (batch: MessageBatch, env: Env, ctx: ExecutionContext) => Promise<void>;
 
 /** Queue name → consumer; wrangler.toml declares the same names. */
-const consumers: Record<string, Consumer> = {};
+const consumers: Record<string, Consumer> = {
+  "webhook-deliveries": consumeWebhookDeliveries,
+  "webhook-deliveries-dlq": consumeWebhookDeadLetters,
+};
 
 export async function handleQueueBatch(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
   const consumer = consumers[batch.queue];

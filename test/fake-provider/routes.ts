@@ -1,2 +1,2 @@
 /** Importing a provider's fake registers its routes on the fake server (one line per provider). */
-export {};
+import "./webhooks";
