@@ -1,0 +1,39 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * The D1 side of a batch job: what lists and filters need, and the exactly-once release of its reservation.
+ * The job's Durable Object is authoritative while it runs and writes its status and counts here.
+ */
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    status: text("status", { enum: ["queued", "processing", "paused", "completed", "failed", "cancelled"] }).notNull(),
+    strategy: text("strategy", { enum: ["all", "waterfall"] }).notNull(),
+    /** The expanded integration codes, in run order. */
+    integrationCodes: text("integration_codes", { mode: "json" }).$type<string[]>().notNull(),
+    /** The entity types the job holds, for `?entityType=`. */
+    entityTypes: text("entity_types", { mode: "json" }).$type<string[]>().notNull(),
+    entityCount: integer("entity_count").notNull(),
+    succeeded: integer("succeeded").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    cancelled: integer("cancelled").notNull().default(0),
+    credits: integer("credits").notNull().default(0),
+    costCents: integer("cost_cents").notNull().default(0),
+    webhookId: text("webhook_id"),
+    /** Set on a follow-up job created by `/retry`. */
+    parentJobId: text("parent_job_id"),
+    reservedCredits: integer("reserved_credits").notNull().default(0),
+    /** Written once by the first release; the balance moves only for the statement that wrote it. */
+    releaseToken: text("release_token"),
+    /** The object's state version last written here; older writes are ignored. */
+    version: integer("version").notNull().default(0),
+    createdByKeyId: text("created_by_key_id"),
+    createdAt: text("created_at").notNull(),
+    startedAt: text("started_at"),
+    finishedAt: text("finished_at"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("jobs_org_created_idx").on(t.orgId, t.createdAt, t.id), index("jobs_org_status_idx").on(t.orgId, t.status, t.createdAt)],
+);
