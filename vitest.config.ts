@@ -1,31 +1,50 @@
+import { resolve } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEY } from "./test/constants.ts";
 
-
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
-    plugins: [
-      cloudflareTest(({ inject }) => ({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-            ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-            ALLOW_LOOPBACK_FETCH: "true",
-            FAKE_PROVIDER_URL: `http://127.0.0.1:${inject<number>("fakeProviderPort")}`,
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest(({ inject }) => ({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                  ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+                  ALLOW_LOOPBACK_FETCH: "true",
+                  FAKE_PROVIDER_URL: `http://127.0.0.1:${inject<number>("fakeProviderPort")}`,
+                },
+              },
+            })),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/e2e/**", "test/node/**"],
+            globalSetup: ["./test/global-setup.ts"],
+            setupFiles: ["./test/apply-migrations.ts"],
+            testTimeout: 20_000,
           },
         },
-      })),
-    ],
-    test: {
-      include: ["test/**/*.test.ts"],
-      exclude: ["test/e2e/**"],
-      globalSetup: ["./test/global-setup.ts"],
-      setupFiles: ["./test/apply-migrations.ts"],
-      testTimeout: 20_000,
+        {
+          // Tools that workerd cannot run (validators compile schemas with `new Function`) check the app from Node.
+          resolve: {
+            alias: { "cloudflare:workers": resolve(import.meta.dirname, "test/node/cloudflare-workers-stub.ts") },
+          },
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["test/node/**/*.test.ts"],
+            testTimeout: 20_000,
+          },
+        },
+      ],
     },
   };
 });

@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Hook } from "@hono/zod-openapi";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
+import { validationDetails } from "./lib/validation-details";
 
 export const ErrorSchema = z
   .object({
@@ -57,13 +58,7 @@ export const idempotencyHeader = z.object({
 /** zod failures become VALIDATION_ERROR with the failing field paths. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   if (!result.success) {
-    throw new ApiError("VALIDATION_ERROR", "Request validation failed", {
-      details: result.error.issues.map((issue) => ({
-        path: issue.path.map(String).join("."),
-        message: issue.message,
-        code: issue.code,
-      })),
-    });
+    throw new ApiError("VALIDATION_ERROR", "Request validation failed", { details: validationDetails(result.error) });
   }
 };
 

@@ -70,6 +70,11 @@ const customSchema = z
   .refine((r) => Object.keys(r).length <= 50, "At most 50 custom attributes")
   .openapi({ description: "Free-form scalar attributes of your own." });
 
+const joinName = (a: { firstName?: unknown; lastName?: unknown }) =>
+  [a.firstName, a.lastName].filter((v): v is string => typeof v === "string" && v !== "").join(" ") || undefined;
+
+const domainOfWebsite = (a: { website?: unknown }) => (typeof a.website === "string" ? (normalizeDomain(a.website) ?? undefined) : undefined);
+
 export const personAttributesSchema = z
   .strictObject({
     fullName: trimmed(300).optional(),
@@ -87,7 +92,7 @@ export const personAttributesSchema = z
   })
   .transform((a) => ({
     ...a,
-    fullName: a.fullName ?? ([a.firstName, a.lastName].filter(Boolean).join(" ") || undefined),
+    fullName: a.fullName ?? joinName(a),
   }))
   .openapi("PersonAttributes");
 
@@ -106,13 +111,34 @@ export const companyAttributesSchema = z
       .optional(),
     custom: customSchema.optional(),
   })
-  .transform((a) => ({ ...a, domain: a.domain ?? (a.website ? (normalizeDomain(a.website) ?? undefined) : undefined) }))
+  .transform((a) => ({ ...a, domain: a.domain ?? domainOfWebsite(a) }))
   .openapi("CompanyAttributes");
 
 export type EntityType = "person" | "company";
 export type Attributes = Record<string, unknown>;
 
 export const attributeSchemaFor = (type: EntityType) => (type === "person" ? personAttributesSchema : companyAttributesSchema);
+
+/** Fields filled from others when the client leaves them out: person fullName, company domain. */
+const derivedFields: { field: string; sources: string[]; derive: (a: Attributes) => unknown }[] = [
+  { field: "fullName", sources: ["firstName", "lastName"], derive: joinName },
+  { field: "domain", sources: ["website"], derive: domainOfWebsite },
+];
+
+/**
+ * Merges a PATCH into stored attributes. A derived value that still equals what its sources gave is
+ * dropped when a source changes, so normalizing the result derives it afresh instead of keeping a stale one.
+ */
+export function mergeAttributes(existing: Attributes, patch: Attributes): Attributes {
+  const merged: Attributes = { ...existing, ...patch };
+  for (const { field, sources, derive } of derivedFields) {
+    const sourceChanged = sources.some((s) => s in patch);
+    if (sourceChanged && !(field in patch) && existing[field] !== undefined && existing[field] === derive(existing)) {
+      delete merged[field];
+    }
+  }
+  return merged;
+}
 
 /** Drops undefined values so stored JSON only holds what is known. */
 export function compact(attributes: Attributes): Attributes {

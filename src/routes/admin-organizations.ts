@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
 import { requireAdminToken } from "../middleware/auth";
-import { commonErrors, createRouter, jsonBody, jsonResponse } from "../openapi";
+import { idempotent } from "../middleware/idempotency";
+import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, unprocessableError } from "../openapi";
 import { createOrganization, listOrganizations } from "../services/organizations";
 import { CreatedApiKeySchema, OrganizationSchema } from "./schemas";
 
@@ -19,14 +20,15 @@ const create = createRoute({
   tags: ["Operator"],
   summary: "Create an organization and its first admin API key",
   security: [{ adminToken: [] }],
-  middleware: [requireAdminToken()] as const,
-  request: { body: jsonBody(CreateOrganizationBody) },
+  middleware: [requireAdminToken(), idempotent()] as const,
+  request: { headers: idempotencyHeader, body: jsonBody(CreateOrganizationBody) },
   responses: {
     201: jsonResponse(
       z.object({ organization: OrganizationSchema, apiKey: CreatedApiKeySchema }),
       "Created; the API key is shown only here",
     ),
     ...commonErrors,
+    ...unprocessableError,
   },
 });
 

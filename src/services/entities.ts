@@ -2,10 +2,11 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Caller } from "../context";
 import type { Db } from "../db/client";
 import { entities } from "../db/schema/tenancy";
-import { type Attributes, type EntityType, attributeSchemaFor, compact, searchTextOf } from "../domain/attributes";
+import { type Attributes, type EntityType, attributeSchemaFor, compact, mergeAttributes, searchTextOf } from "../domain/attributes";
 import { ApiError, notFound } from "../errors";
 import { type Cursor, afterCursor, pageOf } from "../lib/pagination";
 import { nowIso } from "../lib/time";
+import { validationDetails } from "../lib/validation-details";
 import { auditStatement } from "./audit";
 
 export type EntityRow = typeof entities.$inferSelect;
@@ -26,13 +27,7 @@ export function presentEntity(row: EntityRow) {
 export function normalizeAttributes(type: EntityType, raw: unknown): Attributes {
   const parsed = attributeSchemaFor(type).safeParse(raw);
   if (!parsed.success) {
-    throw new ApiError("VALIDATION_ERROR", "Invalid entity attributes", {
-      details: parsed.error.issues.map((i) => ({
-        path: ["attributes", ...i.path.map(String)].join("."),
-        message: i.message,
-        code: i.code,
-      })),
-    });
+    throw new ApiError("VALIDATION_ERROR", "Invalid entity attributes", { details: validationDetails(parsed.error, ["attributes"]) });
   }
   return compact(parsed.data as Attributes);
 }
@@ -113,7 +108,7 @@ export interface EntityPatch {
 }
 
 export async function updateEntity(db: Db, caller: Caller, existing: EntityRow, patch: EntityPatch): Promise<EntityRow> {
-  const merged = patch.attributes ? compact({ ...existing.attributes, ...patch.attributes }) : existing.attributes;
+  const merged = patch.attributes ? compact(mergeAttributes(existing.attributes, patch.attributes)) : existing.attributes;
   const attributes = patch.attributes ? normalizeAttributes(existing.type, merged) : existing.attributes;
   const externalId = patch.externalId === undefined ? existing.externalId : patch.externalId;
   const updated: EntityRow = {
