@@ -25,8 +25,11 @@ export const jobs = sqliteTable(
     /** Set on a follow-up job created by `/retry`. */
     parentJobId: text("parent_job_id"),
     reservedCredits: integer("reserved_credits").notNull().default(0),
-    /** Written once by the first release; the balance moves only for the statement that wrote it. */
-    releaseToken: text("release_token"),
+    /**
+     * How much of the reservation has gone back to the organization. Releases name a target, not a delta, and move
+     * the balance only by what this column has not yet seen, so repeated or reordered releases change nothing.
+     */
+    releasedCredits: integer("released_credits").notNull().default(0),
     /** The object's state version last written here; older writes are ignored. */
     version: integer("version").notNull().default(0),
     createdByKeyId: text("created_by_key_id"),
