@@ -19,6 +19,7 @@ export default defineConfig(async () => {
                   ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
                   ALLOW_LOOPBACK_FETCH: "true",
                   FAKE_PROVIDER_URL: `http://127.0.0.1:${inject<number>("fakeProviderPort")}`,
+                  DOH_URL: `http://127.0.0.1:${inject<number>("fakeProviderPort")}/doh`,
                 },
               },
             })),
