@@ -36,8 +36,11 @@ export function missingInputs(integration: Integration, input: IntegrationInput)
   if (!integration.entityTypes.includes(input.entityType)) {
     return `${integration.code} does not enrich ${input.entityType} entities`;
   }
+  // Inputs may name nested attributes such as `custom.website`.
   const present = (name: string) => {
-    const v = input.attributes[name];
+    const v = name
+      .split(".")
+      .reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), input.attributes);
     return v !== undefined && v !== null && v !== "";
   };
   if (integration.inputs.length === 0 || integration.inputs.some((set) => set.every(present))) return null;

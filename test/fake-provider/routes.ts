@@ -1,4 +1,7 @@
 /** Importing a provider's fake registers its routes on the fake server (one line per provider). */
+import "./lookup";
 import "./webhooks";
 import "./doh";
 import "./websites";
+import "./ofac";
+import "./contacts";
