@@ -7,8 +7,12 @@ import { decryptSecret, encryptSecret, sha256Hex } from "../lib/crypto";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-/** Statuses worth replaying: the work was done, or the request itself was wrong. Others may succeed on retry. */
-const replayable = (status: number) => status < 400 || [400, 404, 409, 413, 415, 422].includes(status);
+/**
+ * Only outcomes of work that actually ran are replayed: successes, and a 409 from a write that met a conflict.
+ * A request refused before it ran (invalid body, unknown id, no credits) is not remembered, so the client can
+ * correct it and retry with the same key.
+ */
+const replayable = (status: number) => status < 400 || status === 409;
 
 /**
  * Same key + same body within 24 h replays the first response without re-running the handler;

@@ -112,6 +112,18 @@ describe("Idempotency-Key: errors", () => {
     expectError(res, 422, "UNPROCESSABLE");
   });
 
+  it("does not remember a request refused before it ran, so a corrected retry with the same key runs", async () => {
+    const org = await createOrg();
+    const headers = { "idempotency-key": "fix-and-retry" };
+    const bad = await call("POST", "/v1/entities", { key: org.adminKey, headers, body: { type: "person", attributes: { email: "not-an-email" } } });
+    expectError(bad, 400, "VALIDATION_ERROR");
+    const fixed = await call("POST", "/v1/entities", { key: org.adminKey, headers, body: person("Ada") });
+    expect(fixed.status).toBe(201);
+    const replay = await call("POST", "/v1/entities", { key: org.adminKey, headers, body: person("Ada") });
+    expect(replay.json.id).toBe(fixed.json.id);
+    expect(await entityCount(org.adminKey)).toBe(1);
+  });
+
   it("rejects an empty or over-long key", async () => {
     const org = await createOrg();
     expectError(await call("POST", "/v1/entities", { key: org.adminKey, headers: { "idempotency-key": "x".repeat(256) }, body: person("A") }), 400, "VALIDATION_ERROR");
