@@ -3,6 +3,7 @@ import { createDb } from "./db/client";
 import { idempotencyKeys, rateLimitWindows } from "./db/schema/tenancy";
 import type { Env } from "./env";
 import { IDEMPOTENCY_TTL_MS } from "./middleware/idempotency";
+import { sweepStaleContactEnrichments } from "./services/contact-enrichment-timeouts";
 import { requeueOrphanedDeliveries } from "./services/webhooks-sweep";
 
 /** Cron: drops expired idempotency records and old rate-limit windows, and re-queues orphaned webhook deliveries. */
@@ -13,4 +14,5 @@ export async function runScheduledMaintenance(env: Env, scheduledTime: number): 
     db.delete(rateLimitWindows).where(lt(rateLimitWindows.windowStart, scheduledTime - 60 * 60 * 1000)),
   ]);
   await requeueOrphanedDeliveries(env, db, scheduledTime);
+  await sweepStaleContactEnrichments(env, scheduledTime);
 }

@@ -2,6 +2,7 @@ import type { Router } from "../openapi";
 import { adminOrganizationRoutes } from "./admin-organizations";
 import { apiKeyRoutes } from "./api-keys";
 import { auditLogRoutes } from "./audit-log";
+import { contactEnrichmentRoutes } from "./contact-enrichment";
 import { creditRoutes } from "./credits";
 import { enrichmentGroupRoutes } from "./enrichment-groups";
 import { enrichmentRoutes } from "./enrichments";
@@ -21,6 +22,7 @@ export const routers: Router[] = [
   integrationRoutes,
   enrichmentGroupRoutes,
   enrichmentRoutes,
+  contactEnrichmentRoutes,
   creditRoutes,
   webhookRoutes,
   webhookDeliveryRoutes,
