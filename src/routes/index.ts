@@ -1,5 +1,6 @@
 import type { Router } from "../openapi";
 import { adminOrganizationRoutes } from "./admin-organizations";
+import { adminSanctionsRoutes } from "./admin-sanctions";
 import { apiKeyRoutes } from "./api-keys";
 import { auditLogRoutes } from "./audit-log";
 import { contactEnrichmentRoutes } from "./contact-enrichment";
@@ -9,6 +10,7 @@ import { enrichmentRoutes } from "./enrichments";
 import { entityRoutes } from "./entities";
 import { healthRoutes } from "./health";
 import { integrationRoutes } from "./integrations";
+import { screeningRoutes } from "./screening";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 import { webhookRoutes } from "./webhooks";
 
@@ -26,4 +28,6 @@ export const routers: Router[] = [
   creditRoutes,
   webhookRoutes,
   webhookDeliveryRoutes,
+  adminSanctionsRoutes,
+  screeningRoutes,
 ];

@@ -1,3 +1,4 @@
 import type { Integration } from "../types";
+import { sanctionsScreen } from "./sanctions-screen";
 
-export const sanctionsIntegrations: Integration[] = [];
+export const sanctionsIntegrations: Integration[] = [sanctionsScreen];
