@@ -15,6 +15,7 @@ export interface Env {
   CHARGE_CACHE_HITS?: string;
   DOH_URL?: string;
   MAX_CONNECTIONS_PER_INVOCATION?: string;
+  CONTACT_ENRICHMENT_MAX_AGE_SECONDS?: string;
 }
 
 const boolString = z
@@ -33,6 +34,7 @@ const settingsSchema = z.object({
     .transform((v) => v !== "false"),
   DOH_URL: z.string().url().default("https://cloudflare-dns.com/dns-query"),
   MAX_CONNECTIONS_PER_INVOCATION: z.coerce.number().int().min(1).max(1000).default(6),
+  CONTACT_ENRICHMENT_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(800),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

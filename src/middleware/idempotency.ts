@@ -27,7 +27,8 @@ export const idempotent = () =>
     // Operator routes have no caller; their keys share one operator scope.
     const orgId = c.var.caller?.orgId ?? "__operator__";
     const body = await c.req.text();
-    const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${c.req.header("content-type") ?? ""}\n${body}`);
+    const { pathname, search } = new URL(c.req.url);
+    const requestHash = await sha256Hex(`${c.req.method} ${pathname}${search}\n${c.req.header("content-type") ?? ""}\n${body}`);
     const where = and(eq(idempotencyKeys.orgId, orgId), eq(idempotencyKeys.key, key));
     const now = new Date();
 

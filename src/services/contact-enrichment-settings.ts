@@ -1,6 +1,5 @@
-import { z } from "zod";
 import type { ContactField } from "../db/schema/contact-enrichments";
-import type { Env } from "../env";
+import { type Env, readSettings } from "../env";
 
 export const CONTACT_FIELDS = ["emails", "phones"] as const satisfies readonly ContactField[];
 
@@ -22,14 +21,6 @@ export const DEFAULT_CONTACT_INTEGRATIONS: Record<ContactField, string[]> = {
 
 export const contactGroupSlug = (field: ContactField) => `contact-${field}`;
 
-/** The deployment may set `CONTACT_ENRICHMENT_MAX_AGE_SECONDS`; until it is part of the shared settings it is read here. */
-type ContactEnv = Env & { CONTACT_ENRICHMENT_MAX_AGE_SECONDS?: string };
-
-const maxAgeSchema = z.coerce.number().int().min(10).max(86_400).default(DEFAULT_CONTACT_MAX_AGE_SECONDS);
-
 export function contactMaxAgeMs(env: Env): number {
-  const raw = (env as ContactEnv).CONTACT_ENRICHMENT_MAX_AGE_SECONDS;
-  const parsed = maxAgeSchema.safeParse(raw === "" ? undefined : raw);
-  if (!parsed.success) throw new Error(`Invalid Dossier configuration: CONTACT_ENRICHMENT_MAX_AGE_SECONDS: ${parsed.error.issues[0]?.message}`);
-  return parsed.data * 1000;
+  return readSettings(env).CONTACT_ENRICHMENT_MAX_AGE_SECONDS * 1000;
 }

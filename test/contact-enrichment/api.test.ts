@@ -95,6 +95,10 @@ describe("POST /v1/people/:personId/contact-enrichment", () => {
     expect(replay.status).toBe(202);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.json.id).toBe(first.json.id);
+    // The query string is part of the request: the same key for the other field is a different request.
+    const otherField = await postContact(org.adminKey, id, "phones", headers);
+    expect(otherField.status).toBe(422);
+    expect(otherField.json.error.code).toBe("UNPROCESSABLE");
   });
 
   it("is 422 with no record when no enabled integration can search the field", async () => {
