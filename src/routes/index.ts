@@ -10,6 +10,7 @@ import { enrichmentRoutes } from "./enrichments";
 import { entityRoutes } from "./entities";
 import { healthRoutes } from "./health";
 import { integrationRoutes } from "./integrations";
+import { jobRoutes } from "./jobs";
 import { screeningRoutes } from "./screening";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 import { webhookRoutes } from "./webhooks";
@@ -24,6 +25,7 @@ export const routers: Router[] = [
   integrationRoutes,
   enrichmentGroupRoutes,
   enrichmentRoutes,
+  jobRoutes,
   contactEnrichmentRoutes,
   creditRoutes,
   webhookRoutes,

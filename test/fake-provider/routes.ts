@@ -5,3 +5,4 @@ import "./doh";
 import "./websites";
 import "./ofac";
 import "./contacts";
+import "./slow";
