@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { consumeProviderCalls } from "./provider-calls";
 import { consumeWebhookDeliveries } from "./webhook-delivery";
 import { consumeWebhookDeadLetters } from "./webhook-dlq";
 
@@ -6,6 +7,7 @@ type Consumer = (batch: MessageBatch, env: Env, ctx: ExecutionContext) => Promis
 
 /** Queue name → consumer; wrangler.toml declares the same names. */
 const consumers: Record<string, Consumer> = {
+  "provider-calls": consumeProviderCalls,
   "webhook-deliveries": consumeWebhookDeliveries,
   "webhook-deliveries-dlq": consumeWebhookDeadLetters,
 };

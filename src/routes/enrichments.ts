@@ -18,6 +18,7 @@ import {
 } from "../openapi";
 import { type EntityRow, getEntity, getEntityByExternalId } from "../services/entities";
 import { getEnrichment, listEntityEnrichments } from "../services/enrichment-records";
+import { preflightEnrichment, streamEnrichment } from "../lib/sse-enrichment";
 import { idParam } from "./schemas";
 
 export const EnrichRequestSchema = z
@@ -110,9 +111,21 @@ const enrichById = createRoute({
   path: "/v1/entities/{id}/enrichments",
   tags: ["Enrichment"],
   summary: "Run integrations on an entity",
+  description: "With `?stream=true` the answer is Server-Sent Events: entity_started, enrichment_completed per integration, entity_completed, completed.",
   middleware: [authorize("member"), idempotent()] as const,
-  request: { params: idParam, headers: idempotencyHeader, body: jsonBody(EnrichRequestSchema) },
-  responses: enrichResponses,
+  request: {
+    params: idParam,
+    query: z.object({ stream: z.enum(["true", "false"]).optional().openapi({ description: "Stream progress as Server-Sent Events" }) }),
+    headers: idempotencyHeader,
+    body: jsonBody(EnrichRequestSchema),
+  },
+  responses: {
+    ...enrichResponses,
+    200: {
+      description: "Executed; individual results may have failed (partial success). `?stream=true`: an event stream",
+      content: { "application/json": { schema: EnrichResponseSchema }, "text/event-stream": { schema: z.string() } },
+    },
+  },
 });
 
 const enrichByExternalId = createRoute({
@@ -162,7 +175,12 @@ async function runAndAnswer(c: Context<AppEnv>, entity: EntityRow, request: Enri
 export const enrichmentRoutes = createRouter()
   .openapi(enrichById, async (c) => {
     const entity = await getEntity(c.get("db"), c.get("caller").orgId, c.req.valid("param").id);
-    return c.json(await runAndAnswer(c, entity, c.req.valid("json") as EnrichRequest), 200);
+    const request = c.req.valid("json") as EnrichRequest;
+    if (c.req.valid("query").stream === "true") {
+      await preflightEnrichment(c, request);
+      return streamEnrichment(c, entity, request);
+    }
+    return c.json(await runAndAnswer(c, entity, request), 200);
   })
   .openapi(enrichByExternalId, async (c) => {
     const entity = await getEntityByExternalId(c.get("db"), c.get("caller").orgId, c.req.valid("param").externalId);

@@ -1,0 +1,185 @@
+import { inArray } from "drizzle-orm";
+import { z } from "zod";
+import { entities } from "../db/schema/tenancy";
+import { type PlannedRun, executePlan, inputOf, planRun } from "../enrichment/enrich-entity";
+import type { EnrichmentResult } from "../enrichment/result";
+import { runIntegration } from "../enrichment/run-integration";
+import { EnrichmentError } from "../providers/errors";
+import type { ProviderCallContext } from "../queues/provider-calls";
+import type { EntityRow } from "../services/entities";
+import type { JobTaskMessage, TaskResult } from "./job-types";
+import { getJobStub } from "./job-stub";
+import { lostTaskResults } from "./outcomes";
+import { recordTaskResults } from "./record-results";
+
+const jobTaskSchema = z.object({
+  kind: z.literal("job_task"),
+  jobId: z.string().min(1),
+  taskId: z.string().min(1),
+  dispatch: z.number().int().min(1),
+  orgId: z.string().min(1),
+  actorKeyId: z.string().nullable(),
+  entityId: z.string().min(1),
+  entityIndex: z.number().int().min(0),
+  integrationCodes: z.array(z.string()).min(1),
+  strategy: z.enum(["all", "waterfall"]),
+  params: z.record(z.string(), z.unknown()),
+  forceRefresh: z.boolean(),
+});
+
+interface Task {
+  message: Message<unknown>;
+  body: JobTaskMessage;
+}
+
+/** D1 allows 100 bound parameters per statement. */
+const IN_LIST_LIMIT = 90;
+
+const retryDelaySeconds = (attempts: number) => Math.min(60, 2 ** Math.max(1, attempts));
+
+/**
+ * Runs `job_task` messages: asks each job's object which tasks it still wants (one call per job), runs them
+ * through the same code path as synchronous enrichment (cache, retries, timeouts) under the invocation's shared
+ * connection cap and the entity's deadline, records them in D1 exactly once, and reports what D1 holds.
+ */
+export async function runJobTasks(messages: Message<unknown>[], context: ProviderCallContext): Promise<void> {
+  const tasks: Task[] = [];
+  for (const message of messages) {
+    const parsed = jobTaskSchema.safeParse(message.body);
+    if (parsed.success) tasks.push({ message, body: parsed.data });
+    else {
+      console.error(JSON.stringify({ level: "error", message: "malformed job_task message dropped", id: message.id }));
+      message.ack();
+    }
+  }
+  const runnable = (await Promise.all(groupBy(tasks, (t) => t.body.jobId).map((group) => claimTasks(group, context)))).flat();
+  if (runnable.length === 0) return;
+  const rows = await loadEntities(context, runnable.map((r) => r.task.body));
+  const plans = new Map<string, Promise<PlannedRun>>();
+  const planFor = (body: JobTaskMessage) => {
+    const key = `${body.orgId}|${body.integrationCodes.join(",")}`;
+    let plan = plans.get(key);
+    if (!plan) {
+      plan = planRun(context.db, body.orgId, { integrationCodes: body.integrationCodes });
+      plans.set(key, plan);
+    }
+    return plan;
+  };
+  await Promise.all(runnable.map(({ task, deadline }) => runTask(task, deadline, rows.get(task.body.entityId), planFor, context)));
+}
+
+async function claimTasks(group: Task[], context: ProviderCallContext): Promise<{ task: Task; deadline: number }[]> {
+  const first = group[0];
+  if (!first) return [];
+  let answers: Awaited<ReturnType<ReturnType<typeof getJobStub>["claim"]>>;
+  try {
+    answers = await getJobStub(context.env, first.body.jobId).claim(group.map((t) => ({ taskId: t.body.taskId, dispatch: t.body.dispatch })));
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", message: "claiming job tasks failed", jobId: first.body.jobId, error: String(error) }));
+    for (const t of group) t.message.retry({ delaySeconds: retryDelaySeconds(t.message.attempts) });
+    return [];
+  }
+  const runnable: { task: Task; deadline: number }[] = [];
+  group.forEach((task, i) => {
+    const answer = answers[i];
+    if (answer?.run) runnable.push({ task, deadline: answer.deadline });
+    else task.message.ack();
+  });
+  return runnable;
+}
+
+async function runTask(
+  task: Task,
+  deadline: number,
+  entity: EntityRow | undefined,
+  planFor: (body: JobTaskMessage) => Promise<PlannedRun>,
+  context: ProviderCallContext,
+): Promise<void> {
+  const { body, message } = task;
+  try {
+    let reported: TaskResult[];
+    if (!entity || entity.orgId !== body.orgId) {
+      // Deleted since the job started: nothing to enrich or record.
+      reported = failAll(body.integrationCodes, new EnrichmentError("SYSTEM", "The entity no longer exists", "system"));
+    } else {
+      const results = await execute(body, entity, deadline, planFor, context);
+      reported = await recordTaskResults(
+        context.db,
+        { orgId: body.orgId, jobId: body.jobId, entityId: body.entityId, entityIndex: body.entityIndex, actorKeyId: body.actorKeyId },
+        entity.enriched,
+        results,
+      );
+    }
+    await getJobStub(context.env, body.jobId).report(body.taskId, reported);
+    message.ack();
+  } catch (error) {
+    // Infrastructure (D1, the object) failed: run again later; the task key keeps the records exactly-once.
+    console.error(JSON.stringify({ level: "error", message: "job task failed; retrying", jobId: body.jobId, taskId: body.taskId, error: String(error) }));
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  }
+}
+
+async function execute(
+  body: JobTaskMessage,
+  entity: EntityRow,
+  deadline: number,
+  planFor: (body: JobTaskMessage) => Promise<PlannedRun>,
+  context: ProviderCallContext,
+): Promise<EnrichmentResult[]> {
+  const { env, settings, db, connections } = context;
+  let plan: PlannedRun;
+  try {
+    plan = await planFor(body);
+  } catch (error) {
+    // An integration that no longer exists (a deleted custom integration) fails its results, not the batch.
+    return failAll(body.integrationCodes, new EnrichmentError("SYSTEM", `Cannot plan this task: ${String((error as Error).message ?? error)}`, "system"));
+  }
+  if (body.strategy === "waterfall") {
+    // A waterfall calls one integration at a time, so it holds one of the invocation's connections while it runs.
+    return connections.run(() =>
+      executePlan({
+        deps: { env, settings: { ...settings, MAX_CONNECTIONS_PER_INVOCATION: 1 }, db, orgId: body.orgId },
+        plan,
+        entity,
+        request: { strategy: "waterfall", params: body.params, forceRefresh: body.forceRefresh },
+        deadline,
+      }),
+    );
+  }
+  const input = inputOf(entity, body.params);
+  return Promise.all(
+    plan.integrations.map((integration) =>
+      runIntegration(integration, input, {
+        env,
+        settings,
+        db,
+        orgId: body.orgId,
+        settingsRow: plan.settingsRows.get(integration.code),
+        forceRefresh: body.forceRefresh,
+        deadline,
+        connections,
+      }),
+    ),
+  );
+}
+
+function failAll(codes: string[], error: EnrichmentError): EnrichmentResult[] {
+  return lostTaskResults(codes, 0, 0).map((r) => ({ ...r, error: error.toJSON() }));
+}
+
+async function loadEntities(context: ProviderCallContext, bodies: JobTaskMessage[]): Promise<Map<string, EntityRow>> {
+  const ids = [...new Set(bodies.map((b) => b.entityId))];
+  const rows = new Map<string, EntityRow>();
+  for (let i = 0; i < ids.length; i += IN_LIST_LIMIT) {
+    const chunk = ids.slice(i, i + IN_LIST_LIMIT);
+    const found = await context.db.select().from(entities).where(inArray(entities.id, chunk));
+    for (const row of found) rows.set(row.id, row);
+  }
+  return rows;
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(keyOf(item), [...(groups.get(keyOf(item)) ?? []), item]);
+  return [...groups.values()];
+}

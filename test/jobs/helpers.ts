@@ -1,0 +1,210 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { createDb } from "../../src/db/client";
+import type { EnrichmentJob } from "../../src/jobs/enrichment-job";
+import { getJobStub } from "../../src/jobs/job-stub";
+import type { JobSpec, JobTaskMessage } from "../../src/jobs/job-types";
+import { type JobRequest, prepareJob } from "../../src/services/jobs";
+import { call } from "../helpers/api";
+import { lookupOrg } from "../helpers/enrichment";
+
+export const TERMINAL = ["completed", "failed", "cancelled"];
+
+/** A unique scenario for the `slow` fake: `id=<uuid>;delay=<ms>`. */
+export const slowScenario = (delayMs = 0) => `id=${crypto.randomUUID()};delay=${delayMs}`;
+
+export async function slowStats(scenario: string): Promise<{ calls: number; active: number; peak: number }> {
+  const url = new URL("/slow/stats", env.FAKE_PROVIDER_URL);
+  url.searchParams.set("scenario", scenario);
+  return (await (await fetch(url)).json()) as { calls: number; active: number; peak: number };
+}
+
+/** An organization whose http_lookup integrations call the `slow` fake (per-entity behaviour by name). */
+export async function slowOrg(opts: { billingMode?: "prepaid" | "postpaid"; initialCredits?: number } = {}) {
+  const org = await lookupOrg(opts);
+  for (const code of ["http_lookup", "http_lookup_alt"]) {
+    const res = await call("PUT", `/v1/integrations/${code}`, {
+      key: org.adminKey,
+      body: { enabled: true, config: { baseUrl: new URL("/slow/", env.FAKE_PROVIDER_URL).toString() } },
+    });
+    if (res.status !== 200) throw new Error(`point ${code} at the slow fake: ${res.status} ${res.text}`);
+  }
+  return org;
+}
+
+export const people = (names: string[]) =>
+  names.map((name, i) => ({ type: "person", externalId: `p-${i}-${crypto.randomUUID()}`, attributes: { fullName: name } }));
+
+export function postJob(key: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return call("POST", "/v1/jobs", { key, body, headers });
+}
+
+export async function getJob(key: string, jobId: string) {
+  const res = await call("GET", `/v1/jobs/${jobId}`, { key });
+  if (res.status !== 200) throw new Error(`get job: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+/** Polls until the job reaches one of `statuses` (the queue and the object work in the background). */
+export async function waitForJob(key: string, jobId: string, statuses = TERMINAL, deadlineMs = 30_000) {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const job = await getJob(key, jobId);
+    if (statuses.includes(job.status)) return job;
+    if (Date.now() > until) throw new Error(`job ${jobId} still ${job.status}: ${JSON.stringify(job.counts)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function waitUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, deadlineMs = 20_000): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function allResults(key: string, jobId: string, limit = 200) {
+  const rows: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await call("GET", `/v1/jobs/${jobId}/results?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`, { key });
+    if (res.status !== 200) throw new Error(`results: ${res.status} ${res.text}`);
+    rows.push(...res.json.data);
+    cursor = res.json.nextCursor;
+  } while (cursor);
+  return rows;
+}
+
+/** Credits charged to the organization through the ledger (charges are negative amounts). */
+export async function chargedCredits(orgId: string, jobId?: string): Promise<number> {
+  const row = await env.DB.prepare(
+    `SELECT coalesce(-sum(amount), 0) AS n FROM credit_transactions WHERE org_id = ? AND type = 'charge' ${jobId ? "AND job_id = ?" : ""}`,
+  )
+    .bind(orgId, ...(jobId ? [jobId] : []))
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+export async function orgCredits(orgId: string) {
+  return env.DB.prepare("SELECT credit_balance AS balance, reserved_credits AS reserved FROM organizations WHERE id = ?")
+    .bind(orgId)
+    .first<{ balance: number; reserved: number }>();
+}
+
+/**
+ * Prepares a job through the service (entities, reservation, D1 row) and starts its object with a sender that
+ * keeps the task messages instead of queueing them: lost messages on demand. `tweak` adjusts the spec first.
+ */
+export async function startCapturedJob(
+  org: { orgId: string; adminKeyId: string },
+  request: JobRequest,
+  tweak: (spec: JobSpec) => JobSpec = (s) => s,
+) {
+  const spec = tweak(await prepareJob(createDb(env.DB), { orgId: org.orgId, keyId: org.adminKeyId, role: "admin" }, request));
+  const stub = getJobStub(env, spec.jobId);
+  const captured: JobTaskMessage[] = [];
+  await runInDurableObject(stub, async (instance: EnrichmentJob) => {
+    instance.sendTasks = async (messages) => {
+      captured.push(...messages);
+    };
+    await instance.start(spec);
+  });
+  return { spec, stub, captured };
+}
+
+/** Prepares a job through the service and starts its object directly, e.g. with lower lane caps. */
+export async function startJobWith(org: { orgId: string; adminKeyId: string }, request: JobRequest, tweak: (spec: JobSpec) => JobSpec) {
+  const spec = tweak(await prepareJob(createDb(env.DB), { orgId: org.orgId, keyId: org.adminKeyId, role: "admin" }, request));
+  const stub = getJobStub(env, spec.jobId);
+  await stub.start(spec);
+  return { spec, stub };
+}
+
+/** Puts the object's real queue sender back (after startCapturedJob). */
+export async function restoreSender(stub: DurableObjectStub<EnrichmentJob>) {
+  await runInDurableObject(stub, (instance: EnrichmentJob, state) => {
+    instance.sendTasks = async (messages) => {
+      for (let i = 0; i < messages.length; i += 100) {
+        await env.PROVIDER_CALLS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+      }
+    };
+    return state.id.toString();
+  });
+}
+
+export interface SseFrame {
+  id?: string;
+  event?: string;
+  data?: any;
+  comment?: string;
+}
+
+/** Reads an SSE body frame by frame. */
+export class SseReader {
+  private buffer = "";
+  private readonly decoder = new TextDecoder();
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  ended = false;
+
+  constructor(readonly response: Response) {
+    if (!response.body) throw new Error("no body");
+    this.reader = response.body.getReader();
+  }
+
+  /** The next frame, or null once the server closed the stream. */
+  async next(): Promise<SseFrame | null> {
+    for (;;) {
+      const end = this.buffer.indexOf("\n\n");
+      if (end >= 0) {
+        const raw = this.buffer.slice(0, end);
+        this.buffer = this.buffer.slice(end + 2);
+        return parseFrame(raw);
+      }
+      const { done, value } = await this.reader.read();
+      if (done) {
+        this.ended = true;
+        return null;
+      }
+      this.buffer += this.decoder.decode(value, { stream: true });
+    }
+  }
+
+  /** Events (not comments or retry hints) until `stop` says so or the stream ends. */
+  async events(stop: (frame: SseFrame) => boolean = (f) => f.event === "completed"): Promise<SseFrame[]> {
+    const out: SseFrame[] = [];
+    for (;;) {
+      const frame = await this.next();
+      if (!frame) return out;
+      if (!frame.event) continue;
+      out.push(frame);
+      if (stop(frame)) return out;
+    }
+  }
+
+  async close() {
+    await this.reader.cancel().catch(() => {});
+  }
+}
+
+function parseFrame(raw: string): SseFrame {
+  const frame: SseFrame = {};
+  const data: string[] = [];
+  for (const line of raw.split("\n")) {
+    if (line.startsWith(":")) frame.comment = line.slice(1).trim();
+    else if (line.startsWith("id: ")) frame.id = line.slice(4);
+    else if (line.startsWith("event: ")) frame.event = line.slice(7);
+    else if (line.startsWith("data: ")) data.push(line.slice(6));
+  }
+  if (data.length > 0) frame.data = JSON.parse(data.join("\n"));
+  return frame;
+}
+
+export async function openEvents(key: string, jobId: string, opts: { lastEventId?: string; heartbeat?: number } = {}) {
+  const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+  if (opts.lastEventId) headers["last-event-id"] = opts.lastEventId;
+  const query = opts.heartbeat ? `?heartbeat=${opts.heartbeat}` : "";
+  const res = await exports.default.fetch(new Request(`http://dossier.test/v1/jobs/${jobId}/events${query}`, { headers }));
+  return new SseReader(res);
+}
