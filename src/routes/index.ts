@@ -5,6 +5,7 @@ import { apiKeyRoutes } from "./api-keys";
 import { auditLogRoutes } from "./audit-log";
 import { contactEnrichmentRoutes } from "./contact-enrichment";
 import { creditRoutes } from "./credits";
+import { customIntegrationRoutes } from "./custom-integrations";
 import { enrichmentGroupRoutes } from "./enrichment-groups";
 import { enrichmentRoutes } from "./enrichments";
 import { entityRoutes } from "./entities";
@@ -23,6 +24,7 @@ export const routers: Router[] = [
   entityRoutes,
   auditLogRoutes,
   integrationRoutes,
+  customIntegrationRoutes,
   enrichmentGroupRoutes,
   enrichmentRoutes,
   jobRoutes,
