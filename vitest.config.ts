@@ -45,6 +45,21 @@ export default defineConfig(async () => {
             testTimeout: 20_000,
           },
         },
+        // `npm run test:e2e`: starts `wrangler dev`, so it runs only when asked for.
+        ...(process.env.DOSSIER_E2E === "1"
+          ? [
+              {
+                test: {
+                  name: "e2e",
+                  environment: "node",
+                  include: ["test/e2e/**/*.e2e.test.ts"],
+                  fileParallelism: false,
+                  testTimeout: 120_000,
+                  hookTimeout: 180_000,
+                },
+              },
+            ]
+          : []),
       ],
     },
   };
