@@ -8,10 +8,9 @@ import {
   sanctionsTokenVariants,
   screeningClearances,
 } from "../db/schema/sanctions";
-import type { NameKind } from "../providers/sanctions/list-rows";
+import { type NameKind, TYPO_MIN_LENGTH } from "../providers/sanctions/list-rows";
 import type { Party } from "../providers/sanctions/normalize-name";
 import { deletionKeys } from "../providers/sanctions/similarity";
-import { TYPO_MIN_LENGTH } from "../providers/sanctions/list-rows";
 
 /** Names ranked by the summed weight of the tokens they share with the query; only these are scored. */
 export const CANDIDATE_LIMIT = 60;
@@ -27,7 +26,7 @@ const activeListId = sql`(SELECT ${sanctionsLists.id} FROM ${sanctionsLists} WHE
 const inJsonArray = (column: SQLWrapper, values: string[]): SQL => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 
 /**
- * Names sharing tokens with the query, best first: the query's tokens and their one-deletion keys are
+ * The CANDIDATE_LIMIT names sharing most with the query: its tokens and their one-deletion keys are
  * looked up in the variant index, the tokens found are looked up in the token index, and names are
  * ranked by the summed weight (IDF) of the tokens they share, typo-reached tokens counting less.
  */

@@ -50,6 +50,7 @@ export const sanctionsScreen: Integration = {
       maxMatches: config.maxMatches,
       entity: { orgId: ctx.orgId, entityId: input.entityId },
     });
+    if (!result.screenedName) throw missingInput(`'${name}' has no letters or digits to screen`);
     if (!result.list) {
       throw new EnrichmentError("SYSTEM", "No sanctions list is loaded: run `npm run sanctions:import` or POST /v1/admin/sanctions/import", "system");
     }
