@@ -21,7 +21,7 @@ export const commonErrors = {
   400: errorBody("Invalid request (VALIDATION_ERROR)"),
   401: errorBody("Missing, invalid or revoked API key (UNAUTHORIZED)"),
   403: errorBody("The key's role is below what this route needs (FORBIDDEN)"),
-  413: errorBody("Body over 1 MiB (PAYLOAD_TOO_LARGE)"),
+  413: errorBody("Body too large: 1 MiB for JSON bodies unless the route says otherwise (PAYLOAD_TOO_LARGE)"),
   429: errorBody("Rate limit exceeded (RATE_LIMITED); see Retry-After"),
   500: errorBody("Unexpected failure (INTERNAL_ERROR)"),
 } as const;
