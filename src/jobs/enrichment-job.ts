@@ -74,8 +74,11 @@ export class EnrichmentJob extends DurableObject<Env> {
       claims.map((c): ClaimAnswer => {
         const task = this.store.task(c.taskId);
         if (!task) return { taskId: c.taskId, run: false, reason: "no such task" };
-        if (task.status !== "dispatched") return { taskId: c.taskId, run: false, reason: `task is ${task.status}` };
+        // A consumer that failed after claiming (D1 or this object unreachable) gets its retried message back in.
+        const retried = task.status === "running" && c.redelivery;
+        if (task.status !== "dispatched" && !retried) return { taskId: c.taskId, run: false, reason: `task is ${task.status}` };
         if (task.dispatch !== c.dispatch) return { taskId: c.taskId, run: false, reason: "superseded by a later dispatch" };
+        if (retried) this.store.resetEntityClock(task.entity_idx);
         if (status !== "processing") {
           this.store.requeue(task.id);
           return { taskId: c.taskId, run: false, reason: `job is ${status}` };

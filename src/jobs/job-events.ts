@@ -21,6 +21,7 @@ interface Client {
 }
 
 const encoder = new TextEncoder();
+const REPLAY_PAGE = 1_000;
 
 /**
  * The job's progress as an append-only log with increasing ids (so a reconnecting client gets exactly what it
@@ -43,7 +44,7 @@ export class JobEventLog {
     return id;
   }
 
-  since(afterId: number, limit = 10_000): { id: number; type: string; data: unknown }[] {
+  since(afterId: number, limit: number): { id: number; type: string; data: unknown }[] {
     return this.sql
       .exec<EventRow>("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", afterId, limit)
       .toArray()
@@ -68,7 +69,9 @@ export class JobEventLog {
     const client: Client = { writer, heartbeat: setInterval(() => this.write(client, SSE_PING), heartbeatMs) };
     // Tells EventSource clients how soon to reconnect after a dropped connection.
     this.write(client, "retry: 2000\n\n");
-    for (const event of this.since(afterId)) this.write(client, sseFrame({ id: event.id, event: event.type, data: event.data }));
+    for (let page = this.since(afterId, REPLAY_PAGE); page.length > 0; page = this.since(page[page.length - 1]?.id ?? 0, REPLAY_PAGE)) {
+      for (const event of page) this.write(client, sseFrame({ id: event.id, event: event.type, data: event.data }));
+    }
     if (this.hasEnded()) this.close(client);
     else this.clients.add(client);
     return new Response(readable, { headers: SSE_HEADERS });

@@ -58,6 +58,8 @@ export interface JobTaskMessage {
 export interface TaskClaim {
   taskId: string;
   dispatch: number;
+  /** The queue delivers this message again after a consumer failed on it (attempts > 1). */
+  redelivery: boolean;
 }
 
 export type ClaimAnswer = { taskId: string; run: true; deadline: number } | { taskId: string; run: false; reason: string };

@@ -73,7 +73,9 @@ async function claimTasks(group: Task[], context: ProviderCallContext): Promise<
   if (!first) return [];
   let answers: Awaited<ReturnType<ReturnType<typeof getJobStub>["claim"]>>;
   try {
-    answers = await getJobStub(context.env, first.body.jobId).claim(group.map((t) => ({ taskId: t.body.taskId, dispatch: t.body.dispatch })));
+    answers = await getJobStub(context.env, first.body.jobId).claim(
+      group.map((t) => ({ taskId: t.body.taskId, dispatch: t.body.dispatch, redelivery: t.message.attempts > 1 })),
+    );
   } catch (error) {
     console.error(JSON.stringify({ level: "error", message: "claiming job tasks failed", jobId: first.body.jobId, error: String(error) }));
     for (const t of group) t.message.retry({ delaySeconds: retryDelaySeconds(t.message.attempts) });

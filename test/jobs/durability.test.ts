@@ -111,6 +111,19 @@ describe("no lost work", () => {
     expect(await orgCredits(org.orgId)).toEqual({ balance: 9, reserved: 0 });
   });
 
+  it("lets a task's own message back in after its consumer failed, but not a plain duplicate", async () => {
+    const org = await lookupOrg();
+    const { stub, captured } = await startCapturedJob(org, { entities: people(["A"]), integrationCodes: ["http_lookup"], params: { scenario: scenario() } });
+    const [message] = captured;
+    if (!message) throw new Error("no task message");
+    const claim = (redelivery: boolean) => stub.claim([{ taskId: message.taskId, dispatch: message.dispatch, redelivery }]);
+    expect((await claim(false))[0]).toMatchObject({ run: true });
+    expect((await claim(false))[0]).toMatchObject({ run: false, reason: "task is running" });
+    expect((await claim(true))[0]).toMatchObject({ run: true });
+    expect((await stub.claim([{ taskId: message.taskId, dispatch: message.dispatch + 1, redelivery: true }]))[0]).toMatchObject({ run: false });
+    await stub.cancel(null);
+  });
+
   it("releases a finished job's reservation once, however often its settlement runs", async () => {
     const org = await lookupOrg({ billingMode: "prepaid", initialCredits: 20 });
     // A second job keeps part of the balance reserved, so an extra release would show.
