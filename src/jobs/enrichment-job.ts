@@ -134,7 +134,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     const settled = this.ctx.storage.transactionSync(() => {
       this.store.cancelWaitingTasks();
       this.store.touch({ status: "cancelled", finishedAt: new Date().toISOString() });
-      const outcomes = this.store.settleAll();
+      const outcomes = this.store.outcomes.settleAll();
       for (const o of outcomes) this.log.append("entity_completed", entityCompletedData(o));
       this.log.append("job_cancelled", this.progress());
       return outcomes;
@@ -152,12 +152,12 @@ export class EnrichmentJob extends DurableObject<Env> {
 
   /** Per-entity outcomes from `fromIndex` on, for results pages and the CSV export. */
   async outcomes(fromIndex: number, limit: number, statuses?: EntityStatus[]): Promise<EntityOutcome[]> {
-    return this.store.exists() ? this.store.outcomes(fromIndex, limit, statuses) : [];
+    return this.store.exists() ? this.store.outcomes.page(fromIndex, limit, statuses) : [];
   }
 
   async entitiesWithStatus(status: EntityStatus): Promise<{ spec: Omit<JobSpec, "entities">; entities: JobEntity[] } | null> {
     if (!this.store.exists()) return null;
-    return { spec: this.store.spec(), entities: this.store.entitiesWithStatus(status) };
+    return { spec: this.store.spec(), entities: this.store.outcomes.entitiesWithStatus(status) };
   }
 
   /** The SSE stream (`GET /events`): what came after Last-Event-ID, then live events until `completed`. */
@@ -211,7 +211,7 @@ export class EnrichmentJob extends DurableObject<Env> {
   private async dropLost(task: TaskRow): Promise<void> {
     const outcome = this.ctx.storage.transactionSync(() => {
       this.store.cancelTask(task.id);
-      const settled = this.store.settleEntity(task.entity_idx);
+      const settled = this.store.outcomes.settleEntity(task.entity_idx);
       if (settled) this.log.append("entity_completed", entityCompletedData(settled));
       this.store.touch();
       return settled;
@@ -224,7 +224,7 @@ export class EnrichmentJob extends DurableObject<Env> {
       const entityId = this.store.entity(task.entity_idx)?.entity_id;
       this.store.completeTask(task.id, results);
       for (const result of results) this.log.append("enrichment_completed", { entity_index: task.entity_idx, entityId, result });
-      const outcome = this.store.settleEntity(task.entity_idx);
+      const outcome = this.store.outcomes.settleEntity(task.entity_idx);
       if (outcome) this.log.append("entity_completed", entityCompletedData(outcome));
       this.store.touch();
       return outcome;
@@ -275,7 +275,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     if (status === "cancelled" ? this.store.inFlightCount() > 0 : this.store.activeTaskCount() > 0) return;
     if (status !== "cancelled") {
       this.ctx.storage.transactionSync(() => {
-        const counts = this.store.counts();
+        const counts = this.store.outcomes.counts();
         const final = counts.total > 0 && counts.failed === counts.total ? "failed" : "completed";
         this.store.touch({ status: final, finishedAt: new Date().toISOString() });
         this.log.append(final === "failed" ? "job_failed" : "job_completed", this.progress());

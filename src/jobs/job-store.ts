@@ -1,5 +1,5 @@
-import type { EntityType } from "../domain/attributes";
-import type { EntityOutcome, EntityStatus, JobCounts, JobEntity, JobSnapshot, JobSpec, JobStatus, TaskResult, TaskStatus } from "./job-types";
+import type { EntityStatus, JobSnapshot, JobSpec, JobStatus, TaskResult, TaskStatus } from "./job-types";
+import { EntityOutcomes } from "./entity-outcomes";
 import { WATERFALL_LANE } from "./job-types";
 
 type JobRow = {
@@ -27,7 +27,7 @@ export type TaskRow = {
 
 export type QueuedTask = TaskRow & { entity_id: string };
 
-type EntityRow = {
+export type EntityRow = {
   idx: number;
   entity_id: string;
   external_id: string | null;
@@ -37,6 +37,9 @@ type EntityRow = {
 
 /** A job's state in its object's SQLite storage: one job row, its entities, their tasks. */
 export class JobStore {
+  /** Entity outcomes: settling finished entities, counts and result pages. */
+  readonly outcomes: EntityOutcomes;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS job (
@@ -53,6 +56,7 @@ export class JobStore {
       CREATE INDEX IF NOT EXISTS tasks_queue_idx ON tasks (status, lane, entity_idx, position);
       CREATE INDEX IF NOT EXISTS tasks_entity_idx ON tasks (entity_idx);
     `);
+    this.outcomes = new EntityOutcomes(sql);
   }
 
   private row(): JobRow | null {
@@ -150,8 +154,9 @@ export class JobStore {
   }
 
   entity(idx: number): EntityRow | null {
-    return this.sql.exec<EntityRow>("SELECT * FROM entities WHERE idx = ?", idx).toArray()[0] ?? null;
+    return this.outcomes.entity(idx);
   }
+
 
   inFlightByLane(): Map<string, number> {
     const rows = this.sql
@@ -259,44 +264,6 @@ export class JobStore {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM tasks WHERE status IN ('dispatched', 'running')").one().n;
   }
 
-  /** Settles the entity once all its tasks have ended; returns its outcome then, otherwise null. */
-  settleEntity(idx: number): EntityOutcome | null {
-    const entity = this.entity(idx);
-    if (!entity || ["succeeded", "failed", "cancelled"].includes(entity.status)) return null;
-    const tasks = this.sql.exec<TaskRow>("SELECT * FROM tasks WHERE entity_idx = ? ORDER BY position", idx).toArray();
-    if (tasks.some((t) => t.status !== "done" && t.status !== "cancelled")) return null;
-    const results = resultsOf(tasks);
-    const status: EntityStatus = results.some((r) => r.success)
-      ? "succeeded"
-      : tasks.every((t) => t.status === "cancelled")
-        ? "cancelled"
-        : "failed";
-    this.sql.exec("UPDATE entities SET status = ?, finished_at = ? WHERE idx = ?", status, new Date().toISOString(), idx);
-    return { entityIndex: idx, entityId: entity.entity_id, externalId: entity.external_id, status, results };
-  }
-
-  /** Entities whose tasks were all cancelled before running. */
-  settleAll(): EntityOutcome[] {
-    const open = this.sql
-      .exec<{ idx: number }>("SELECT idx FROM entities WHERE status IN ('pending', 'running') ORDER BY idx")
-      .toArray();
-    return open.map((e) => this.settleEntity(e.idx)).filter((o): o is EntityOutcome => o !== null);
-  }
-
-  entitiesWithStatus(status: EntityStatus): JobEntity[] {
-    return this.sql
-      .exec<EntityRow & { type: EntityType }>("SELECT * FROM entities WHERE status = ? ORDER BY idx", status)
-      .toArray()
-      .map((e) => ({ entityId: e.entity_id, externalId: e.external_id, type: e.type }));
-  }
-
-  counts(): JobCounts {
-    const rows = this.sql.exec<{ status: EntityStatus; n: number }>("SELECT status, count(*) AS n FROM entities GROUP BY status").toArray();
-    const by = (s: EntityStatus) => rows.find((r) => r.status === s)?.n ?? 0;
-    const total = rows.reduce((sum, r) => sum + r.n, 0);
-    return { total, pending: by("pending") + by("running"), running: by("running"), succeeded: by("succeeded"), failed: by("failed"), cancelled: by("cancelled") };
-  }
-
   totals(): { credits: number; costCents: number } {
     const row = this.sql.exec<{ credits: number | null; cost: number | null }>("SELECT sum(credits) AS credits, sum(cost_cents) AS cost FROM tasks").one();
     return { credits: row.credits ?? 0, costCents: row.cost ?? 0 };
@@ -310,7 +277,7 @@ export class JobStore {
       jobId: spec.jobId,
       orgId: spec.orgId,
       status: row.status,
-      counts: this.counts(),
+      counts: this.outcomes.counts(),
       ...this.totals(),
       createdAt: row.created_at,
       startedAt: row.started_at,
@@ -319,31 +286,4 @@ export class JobStore {
       version: row.version,
     };
   }
-
-  /** Entities from `fromIndex` on, with their results so far. */
-  outcomes(fromIndex: number, limit: number, statuses?: EntityStatus[]): EntityOutcome[] {
-    const filter = statuses?.length ? `AND status IN (${statuses.map(() => "?").join(", ")})` : "";
-    const entities = this.sql
-      .exec<EntityRow>(`SELECT * FROM entities WHERE idx >= ? ${filter} ORDER BY idx LIMIT ?`, fromIndex, ...(statuses ?? []), limit)
-      .toArray();
-    if (entities.length === 0) return [];
-    const first = entities[0]?.idx ?? 0;
-    const last = entities[entities.length - 1]?.idx ?? 0;
-    const tasks = this.sql
-      .exec<TaskRow & { position: number }>("SELECT * FROM tasks WHERE entity_idx BETWEEN ? AND ? ORDER BY entity_idx, position", first, last)
-      .toArray();
-    const byEntity = new Map<number, TaskRow[]>();
-    for (const t of tasks) byEntity.set(t.entity_idx, [...(byEntity.get(t.entity_idx) ?? []), t]);
-    return entities.map((e) => ({
-      entityIndex: e.idx,
-      entityId: e.entity_id,
-      externalId: e.external_id,
-      status: e.status,
-      results: resultsOf(byEntity.get(e.idx) ?? []),
-    }));
-  }
-}
-
-export function resultsOf(tasks: TaskRow[]): TaskResult[] {
-  return tasks.flatMap((t) => (t.results ? (JSON.parse(t.results) as TaskResult[]) : []));
 }

@@ -7,7 +7,7 @@ import { runIntegration } from "../enrichment/run-integration";
 import { EnrichmentError } from "../providers/errors";
 import type { ProviderCallContext } from "../queues/provider-calls";
 import type { EntityRow } from "../services/entities";
-import type { JobTaskMessage, TaskResult } from "./job-types";
+import type { ClaimAnswer, JobTaskMessage, TaskResult } from "./job-types";
 import { getJobStub } from "./job-stub";
 import { lostTaskResults } from "./outcomes";
 import { recordTaskResults } from "./record-results";
@@ -71,7 +71,7 @@ export async function runJobTasks(messages: Message<unknown>[], context: Provide
 async function claimTasks(group: Task[], context: ProviderCallContext): Promise<{ task: Task; deadline: number }[]> {
   const first = group[0];
   if (!first) return [];
-  let answers: Awaited<ReturnType<ReturnType<typeof getJobStub>["claim"]>>;
+  let answers: ClaimAnswer[];
   try {
     answers = await getJobStub(context.env, first.body.jobId).claim(
       group.map((t) => ({ taskId: t.body.taskId, dispatch: t.body.dispatch, redelivery: t.message.attempts > 1 })),
