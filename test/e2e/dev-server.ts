@@ -23,6 +23,7 @@ export async function freePort(): Promise<number> {
 /** Runs a command to completion in its own process group, killing the group if it overruns. */
 export async function run(args: string[], timeoutMs: number): Promise<string> {
   const child = spawn(WRANGLER, args, { cwd: root, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  track(child);
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
@@ -33,14 +34,36 @@ export async function run(args: string[], timeoutMs: number): Promise<string> {
   return output;
 }
 
+/** Negative pid: the whole process group, so workerd and esbuild go with wrangler. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined) return;
   try {
-    // Negative pid: the whole group, so workerd and esbuild children go too.
     process.kill(-child.pid, signal);
   } catch {
     // Already gone.
   }
+}
+
+/** Groups started and not yet reaped: killed if this process exits early (an interrupted run). */
+const live = new Set<ChildProcess>();
+const reapAll = () => {
+  for (const child of live) killGroup(child, "SIGKILL");
+};
+process.once("exit", reapAll);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    reapAll();
+    process.exit(130);
+  });
+}
+
+function track(child: ChildProcess) {
+  live.add(child);
+  child.once("exit", () => {
+    // The leader is gone; make sure nothing else of its group lingers.
+    killGroup(child, "SIGKILL");
+    live.delete(child);
+  });
 }
 
 export interface DevServerOptions {
@@ -75,6 +98,7 @@ export class DevServer {
       ...Object.entries(o.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ];
     const child = spawn(WRANGLER, args, { cwd: root, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    track(child);
     this.child = child;
     const keep = (d: Buffer) => {
       this.log = (this.log + d.toString()).slice(-20_000);
@@ -100,18 +124,14 @@ export class DevServer {
     const child = this.child;
     if (!child) return;
     this.child = null;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, "exit");
-    killGroup(child, "SIGTERM");
-    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-    // workerd may outlive the wrangler parent for a moment; make sure the group is gone.
-    killGroup(child, "SIGKILL");
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // Nothing left.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, "exit");
+      killGroup(child, "SIGTERM");
+      const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
     }
+    // workerd can outlive the wrangler parent for a moment.
+    killGroup(child, "SIGKILL");
   }
 }
