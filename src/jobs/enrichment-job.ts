@@ -33,6 +33,8 @@ export class EnrichmentJob extends DurableObject<Env> {
   private readonly store: JobStore;
   private readonly log: JobEventLog;
   private lastSyncAt = 0;
+  /** When to try again after a failed send or D1 write (kept in memory: a restart retries on the next visit anyway). */
+  private retryAt: number | null = null;
   /** Sends task messages; a test swaps it to lose messages on purpose. */
   sendTasks: (messages: JobTaskMessage[]) => Promise<void>;
 
@@ -173,6 +175,7 @@ export class EnrichmentJob extends DurableObject<Env> {
   /** Re-dispatches what never reported, gives up on tasks lost too often, retries D1 writes, settles the job. */
   override async alarm(): Promise<void> {
     if (!this.store.exists() || (this.store.isFinalized() && !this.store.needsSync())) return;
+    this.retryAt = null;
     const now = Date.now();
     const cancelled = this.store.status() === "cancelled";
     for (const task of this.store.overdueTasks(now)) {
@@ -252,7 +255,8 @@ export class EnrichmentJob extends DurableObject<Env> {
       this.ctx.storage.transactionSync(() => {
         for (const m of messages) this.store.requeue(m.taskId);
       });
-      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+      this.retryAt = Date.now() + RETRY_MS;
+      await this.ctx.storage.setAlarm(this.retryAt);
     }
   }
 
@@ -263,7 +267,8 @@ export class EnrichmentJob extends DurableObject<Env> {
       await this.sync(forceSync || audit.length > 0, audit);
     } catch (error) {
       console.error(JSON.stringify({ level: "error", message: "job bookkeeping failed; the alarm retries", error: String(error) }));
-      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+      this.retryAt = Date.now() + RETRY_MS;
+      await this.ctx.storage.setAlarm(this.retryAt);
       return;
     }
     await this.scheduleAlarm();
@@ -273,7 +278,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     if (this.store.isFinalized()) return;
     const status = this.store.status();
     if (status === "cancelled" ? this.store.inFlightCount() > 0 : this.store.activeTaskCount() > 0) return;
-    if (status !== "cancelled") {
+    if (status === "processing" || status === "paused") {
       this.ctx.storage.transactionSync(() => {
         const counts = this.store.outcomes.counts();
         const final = counts.total > 0 && counts.failed === counts.total ? "failed" : "completed";
@@ -284,7 +289,8 @@ export class EnrichmentJob extends DurableObject<Env> {
     const snapshot = this.store.snapshot();
     const spec = this.store.spec();
     // Settle D1 first: a client that sees `completed` finds the reservation released and the counts final.
-    await this.sync(true, [this.auditOf(`job.${snapshot.status}`, null)]);
+    // A cancelled job's audit row came with the cancel itself.
+    await this.sync(true, snapshot.status === "cancelled" ? [] : [this.auditOf(`job.${snapshot.status}`, null)]);
     if (snapshot.status !== "cancelled") await publish(this.env, [jobEvent(spec, snapshot)]);
     this.ctx.storage.transactionSync(() => {
       this.store.markFinalized();
@@ -313,7 +319,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     if (this.store.isFinalized() && !this.store.needsSync()) return;
     const lease = this.store.nextLease();
     const syncDue = this.store.needsSync() ? this.lastSyncAt + SYNC_INTERVAL_MS : null;
-    const next = [lease, syncDue].filter((t): t is number => t !== null);
+    const next = [lease, syncDue, this.retryAt].filter((t): t is number => t !== null);
     if (next.length === 0) return;
     await this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(...next)));
   }

@@ -84,7 +84,9 @@ export const jobRoutes = createRouter()
     const last = c.req.header("last-event-id");
     if (last) headers.set("last-event-id", last);
     // The one call that is not RPC: the object answers with the stream itself.
-    return getJobStub(c.env, id).fetch(new Request(url, { headers }));
+    const res = await getJobStub(c.env, id).fetch(new Request(url, { headers }));
+    if (res.status === 404) throw new ApiError("NOT_FOUND", "This job has not started, so it has no events");
+    return res;
   })
   .openapi(pauseJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "pause"), 200))
   .openapi(resumeJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "resume"), 200))
