@@ -80,12 +80,14 @@ export interface ExecuteOptions {
   deadline?: number;
   /** Deterministic record ids for batch tasks, so redeliveries agree on the record. */
   enrichmentIdOf?: (integration: Integration) => string;
+  /** The invocation's connection cap, when several plans run in one invocation (a queue batch). */
+  connections?: Semaphore;
 }
 
 /** Runs the plan for one entity: all in parallel, or a waterfall that stops once the wanted fields are filled. */
 export async function executePlan(opts: ExecuteOptions): Promise<EnrichmentResult[]> {
   const { deps, plan, entity, request } = opts;
-  const connections = new Semaphore(deps.settings.MAX_CONNECTIONS_PER_INVOCATION);
+  const connections = opts.connections ?? new Semaphore(deps.settings.MAX_CONNECTIONS_PER_INVOCATION);
   const input = inputOf(entity, request.params);
   const run = async (integration: Integration) => {
     const result = await runIntegration(integration, input, {

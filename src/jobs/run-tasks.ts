@@ -137,16 +137,14 @@ async function execute(
     return failAll(body.integrationCodes, new EnrichmentError("SYSTEM", `Cannot plan this task: ${String((error as Error).message ?? error)}`, "system"));
   }
   if (body.strategy === "waterfall") {
-    // A waterfall calls one integration at a time, so it holds one of the invocation's connections while it runs.
-    return connections.run(() =>
-      executePlan({
-        deps: { env, settings: { ...settings, MAX_CONNECTIONS_PER_INVOCATION: 1 }, db, orgId: body.orgId },
-        plan,
-        entity,
-        request: { strategy: "waterfall", params: body.params, forceRefresh: body.forceRefresh },
-        deadline,
-      }),
-    );
+    return executePlan({
+      deps: { env, settings, db, orgId: body.orgId },
+      plan,
+      entity,
+      request: { strategy: "waterfall", params: body.params, forceRefresh: body.forceRefresh },
+      deadline,
+      connections,
+    });
   }
   const input = inputOf(entity, body.params);
   return Promise.all(

@@ -58,8 +58,8 @@ export interface Charge {
 }
 
 /**
- * Exactly-once charge for one enrichment record: the ledger row is inserted only if the enrichment exists and
- * has no charge yet (unique on type + enrichment id), and the balance moves only if that very row was inserted.
+ * Exactly-once charge for one enrichment record: the ledger row is inserted only if the enrichment exists, succeeded,
+ * and has no charge yet (unique on type + enrichment id), and the balance moves only if that very row was inserted.
  * Safe to repeat for the same enrichment: repeats change nothing.
  */
 export function chargeStatements(db: Db, charge: Charge): D1PreparedStatement[] {
@@ -70,7 +70,7 @@ export function chargeStatements(db: Db, charge: Charge): D1PreparedStatement[] 
       `INSERT OR IGNORE INTO credit_transactions
         (id, org_id, type, amount, cost_cents, reason, integration_code, enrichment_id, job_id, created_at)
        SELECT ?, ?, 'charge', ?, ?, ?, ?, ?, ?, ?
-       WHERE EXISTS (SELECT 1 FROM enrichments WHERE id = ? AND org_id = ?)`,
+       WHERE EXISTS (SELECT 1 FROM enrichments WHERE id = ? AND org_id = ? AND status = 'succeeded')`,
       txId,
       charge.orgId,
       -charge.credits,

@@ -153,7 +153,7 @@ describe("credits", () => {
     expect(audit.json.data[0].data).toMatchObject({ amount: 100, reason: "Top-up" });
   });
 
-  it("never charges the same enrichment record twice, even if its charge is replayed", async () => {
+  it("never charges an enrichment record twice, nor a failed one, even if a charge is replayed", async () => {
     const org = await lookupOrg({ billingMode: "prepaid", initialCredits: 10 });
     const id = await person(org.adminKey);
     const res = await enrich(org.adminKey, id, { integrationCodes: ["http_lookup"], params: { scenario: scenario() } });
@@ -164,6 +164,9 @@ describe("credits", () => {
     const charge = { orgId: org.orgId, enrichmentId: res.json.results[0].enrichmentId, credits: 1, costCents: 3, integrationCode: "http_lookup", reason: "replay" };
     await runStatements(db, chargeStatements(db, charge));
     await runStatements(db, chargeStatements(db, { ...charge, enrichmentId: crypto.randomUUID() }));
+    const failed = await enrich(org.adminKey, id, { integrationCodes: ["http_lookup"], params: { scenario: scenario({ http_lookup: "401" }) } });
+    expect(failed.json.results[0].status).toBe("failed");
+    await runStatements(db, chargeStatements(db, { ...charge, enrichmentId: failed.json.results[0].enrichmentId }));
     expect((await balance(org.adminKey)).creditBalance).toBe(9);
     expect((await ledger(org.adminKey)).filter((r) => r.type === "charge")).toHaveLength(1);
   });
