@@ -1,0 +1,109 @@
+/**
+ * Targets from the benchmark issue. `gate: true` marks the fault targets that fail the run; timing targets
+ * are reported only.
+ */
+export const targets = [
+  { path: "fanout.ratio", label: "fan-out wall / ideal", ok: (v) => v <= 1.25, text: "<= 1.25" },
+  { path: "fanout.providerTasks", label: "fan-out tasks the provider saw", ok: (v, r) => v === r.fanout.expectedCalls, text: "= entities x integrations" },
+  { path: "cache.providerCalls", label: "cache provider calls", ok: (v) => v === 0, text: "0" },
+  { path: "overhead.ratio", label: "enrich rps / healthz rps", ok: (v) => v >= 0.5, text: ">= 0.5" },
+  { path: "faults.stuck", label: "faults: stuck entities", ok: (v) => v === 0, text: "0", gate: true },
+  { path: "faults.creditMismatch", label: "faults: credits - successes", ok: (v) => v === 0, text: "0", gate: true },
+  { path: "faults.duplicateRecords", label: "faults: duplicate records", ok: (v) => v === 0, text: "0", gate: true },
+  { path: "faults.missingRecords", label: "faults: tasks without a record", ok: (v) => v === 0, text: "0", gate: true },
+  { path: "faults.http500", label: "faults: HTTP 5xx seen", ok: (v) => v === 0, text: "0", gate: true },
+  { path: "faults.webhooksLost", label: "faults: webhooks lost/bad sig", ok: (v) => v === 0, text: "0", gate: true },
+];
+
+const get = (obj, path) => path.split(".").reduce((o, k) => (o === null || o === undefined ? undefined : o[k]), obj);
+
+/** Each target: its value, and whether it was met (null when the scenario did not produce the figure). */
+export function evaluate(results) {
+  return targets.map((t) => {
+    const value = get(results, t.path);
+    const met = value === null || value === undefined ? null : Boolean(t.ok(value, results));
+    return { ...t, value, met };
+  });
+}
+
+/** The fault targets that are missed or were never measured: either fails the run. */
+export function gateFailures(results) {
+  return evaluate(results)
+    .filter((t) => t.gate && t.met !== true)
+    .map((t) => `${t.label}: ${t.value === undefined || t.value === null ? "not measured" : t.value} (target ${t.text})`);
+}
+
+const fmt = (v) => {
+  if (v === null || v === undefined) return "—";
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1);
+  return String(v);
+};
+
+function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join("  ");
+  return [line(rows[0]), widths.map((w) => "-".repeat(w)).join("  "), ...rows.slice(1).map(line)].join("\n");
+}
+
+/** The readable summary printed at the end of a run (also the table BENCHMARKS.md quotes). */
+export function renderTable(r) {
+  const rows = [["scenario", "figure", "value", "target", ""]];
+  const ran = new Set(r.meta?.scenarios ?? ["fanout", "cache", "overhead", "sse", "faults", "scaling"]);
+  const verdict = new Map(evaluate(r).map((t) => [t.path, t]));
+  const add = (scenario, figure, path, unit = "") => {
+    const t = verdict.get(path);
+    const value = get(r, path);
+    rows.push([scenario, figure, `${fmt(value)}${value === null || value === undefined ? "" : unit}`, t?.text ?? "", t ? (t.met === null ? "" : t.met ? "ok" : t.gate ? "FAIL" : "miss") : ""]);
+  };
+  if (r.fanout && ran.has("fanout")) {
+    add("1 fan-out", "entities x integrations", "fanout.size");
+    add("1 fan-out", "wall (POST → completed)", "fanout.wallMs", " ms");
+    add("1 fan-out", "ideal", "fanout.idealMs", " ms");
+    add("1 fan-out", "ratio", "fanout.ratio");
+    add("1 fan-out", "provider calls", "fanout.providerCalls");
+    add("1 fan-out", "distinct tasks called", "fanout.providerTasks");
+    add("1 fan-out", "repeated calls (retries)", "fanout.retries");
+    add("1 fan-out", "provider peak concurrency", "fanout.providerPeakConcurrency");
+    add("1 fan-out", "peak RSS (workerd+wrangler)", "fanout.peakRssMb", " MB");
+  }
+  if (r.cache && ran.has("cache")) {
+    add("2 cache", "provider calls", "cache.providerCalls");
+    add("2 cache", "wall", "cache.wallMs", " ms");
+    add("2 cache", "wall / fan-out wall", "cache.wallRatio");
+  }
+  if (r.overhead && ran.has("overhead")) {
+    add("3 overhead", "enrich rps", "overhead.enrichRps");
+    add("3 overhead", "enrich p50 / p99", "overhead.enrichLatency", " ms");
+    add("3 overhead", "healthz rps", "overhead.healthzRps");
+    add("3 overhead", "healthz p50 / p99", "overhead.healthzLatency", " ms");
+    add("3 overhead", "GET entity rps (auth + 1 read)", "overhead.authReadRps");
+    add("3 overhead", "GET entity p50 / p99", "overhead.authReadLatency", " ms");
+    add("3 overhead", "enrich / healthz", "overhead.ratio");
+    add("3 overhead", "GET entity / healthz", "overhead.authReadRatio");
+  }
+  if (r.sse && ran.has("sse")) {
+    add("4 SSE", "events matched", "sse.matched");
+    add("4 SSE", "answer → event p50", "sse.p50Ms", " ms");
+    add("4 SSE", "answer → event p99", "sse.p99Ms", " ms");
+  }
+  if (r.faults && ran.has("faults")) {
+    add("5 faults", "entities", "faults.entities");
+    add("5 faults", "wall", "faults.wallMs", " ms");
+    add("5 faults", "stuck entities", "faults.stuck");
+    add("5 faults", "credits charged - successes", "faults.creditMismatch");
+    add("5 faults", "duplicate records", "faults.duplicateRecords");
+    add("5 faults", "tasks without a record", "faults.missingRecords");
+    add("5 faults", "HTTP 5xx seen by clients", "faults.http500");
+    add("5 faults", "webhooks lost or bad signature", "faults.webhooksLost");
+    add("5 faults", "webhooks still retrying", "faults.webhooksPending");
+  }
+  for (const s of r.scaling ?? []) {
+    rows.push(["6 scaling", s.label ?? `${s.entities} entities`, `${fmt(s.wallMs)} ms, peak ${fmt(s.peakRssMb)} MB (+${fmt(s.rssGrowthMb)})`, "", ""]);
+  }
+  if (r.meta?.responses) {
+    const fivexx = Object.entries(r.meta.responses.byStatus).reduce((n, [status, count]) => n + (Number(status) >= 500 ? count : 0), 0);
+    rows.push(["all", "responses / HTTP 5xx, whole run", `${r.meta.responses.total} / ${fivexx}`, "", ""]);
+  }
+  for (const [name, error] of Object.entries(r.errors ?? {})) rows.push([name, "error", error.split("\n")[0].slice(0, 100), "", "FAIL"]);
+  return table(rows);
+}
