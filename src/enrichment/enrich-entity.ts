@@ -38,9 +38,8 @@ export interface PlannedRun {
 
 /** Expansion, validation and the settings each integration runs with; shared by single and batch enrichment. */
 export async function planRun(db: Db, orgId: string, request: EnrichRequest): Promise<PlannedRun> {
-  const catalog = await catalogFor(db, orgId);
-  const integrations = await expandIntegrationCodes(db, orgId, catalog, request);
-  return { integrations, settingsRows: await settingsByCode(db, orgId) };
+  const [catalog, settingsRows] = await Promise.all([catalogFor(db, orgId), settingsByCode(db, orgId)]);
+  return { integrations: await expandIntegrationCodes(db, orgId, catalog, request), settingsRows };
 }
 
 /** Credits a run could charge at most: disabled integrations never charge. */

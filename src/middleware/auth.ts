@@ -2,19 +2,18 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, Role } from "../context";
 import { ApiError } from "../errors";
 import { constantTimeEqual } from "../lib/crypto";
-import { authenticateKey, countRequest, readPresentedKey, roleAllows } from "../services/api-key-auth";
+import { authenticateAndCount, readPresentedKey, roleAllows } from "../services/api-key-auth";
 
 /** Authenticates the API key, enforces its rate limit, then checks the role the route needs. */
 export const authorize = (need: Role) =>
   createMiddleware<AppEnv>(async function authorize(c, next) {
     const db = c.get("db");
     const presented = readPresentedKey(c.req.header("authorization"), c.req.header("x-api-key"));
-    const caller = await authenticateKey(db, presented);
-    await countRequest(db, caller.keyId, caller.rateLimitPerMinute ?? c.get("settings").RATE_LIMIT_PER_MINUTE);
+    const caller = await authenticateAndCount(db, presented, c.get("settings").RATE_LIMIT_PER_MINUTE);
     if (!roleAllows(caller.role, need)) {
       throw new ApiError("FORBIDDEN", `This action needs the '${need}' role; this key is '${caller.role}'`);
     }
-    c.set("caller", { orgId: caller.orgId, keyId: caller.keyId, role: caller.role });
+    c.set("caller", caller);
     await next();
   });
 

@@ -1,7 +1,6 @@
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Caller, Role } from "../context";
 import type { Db } from "../db/client";
-import { apiKeys, rateLimitWindows } from "../db/schema/tenancy";
+import { rawStatement, runStatements } from "../db/statements";
 import { ApiError } from "../errors";
 import { sha256Hex } from "../lib/crypto";
 
@@ -15,47 +14,51 @@ export function readPresentedKey(authorization: string | undefined, apiKeyHeader
   return match?.[1]?.trim();
 }
 
-export async function authenticateKey(db: Db, presented: string | undefined): Promise<Caller & { rateLimitPerMinute: number | null }> {
-  if (!presented) throw new ApiError("UNAUTHORIZED", "Send an API key as 'Authorization: Bearer <key>' or 'X-API-Key'");
-  const hash = await sha256Hex(presented);
-  const [row] = await db
-    .select({
-      id: apiKeys.id,
-      orgId: apiKeys.orgId,
-      role: apiKeys.role,
-      revokedAt: apiKeys.revokedAt,
-      rateLimitPerMinute: apiKeys.rateLimitPerMinute,
-    })
-    .from(apiKeys)
-    .where(eq(apiKeys.keyHash, hash))
-    .limit(1);
-  if (!row || row.revokedAt) throw new ApiError("UNAUTHORIZED", "Invalid or revoked API key");
-  return { orgId: row.orgId, keyId: row.id, role: row.role, rateLimitPerMinute: row.rateLimitPerMinute };
+interface KeyRow {
+  id: string;
+  org_id: string;
+  role: Role;
+  rate_limit_per_minute: number | null;
 }
 
 /**
- * Fixed one-minute window per key, counted in D1 so every isolate sees the same count.
- * The same batch stamps `lastUsedAt` at most once a minute.
+ * Finds the key by its hash, counts the request in the key's one-minute window and stamps `lastUsedAt`
+ * (at most once a minute) in ONE D1 round trip: every authenticated request pays for it, so it stays small.
+ * The window lives in D1 so every isolate sees the same count. Revoked and unknown keys count nothing.
  */
-export async function countRequest(db: Db, keyId: string, limit: number, now = Date.now()): Promise<void> {
+export async function authenticateAndCount(
+  db: Db,
+  presented: string | undefined,
+  defaultLimit: number,
+  now = Date.now(),
+): Promise<Caller> {
+  if (!presented) throw new ApiError("UNAUTHORIZED", "Send an API key as 'Authorization: Bearer <key>' or 'X-API-Key'");
+  const hash = await sha256Hex(presented);
   const windowStart = Math.floor(now / 60_000) * 60_000;
-  const nowIso = new Date(now).toISOString();
-  const staleBefore = new Date(now - 60_000).toISOString();
-  const [counted] = await db.batch([
-    db
-      .insert(rateLimitWindows)
-      .values({ keyId, windowStart, count: 1 })
-      .onConflictDoUpdate({
-        target: [rateLimitWindows.keyId, rateLimitWindows.windowStart],
-        set: { count: sql`${rateLimitWindows.count} + 1` },
-      })
-      .returning({ count: rateLimitWindows.count }),
-    db
-      .update(apiKeys)
-      .set({ lastUsedAt: nowIso })
-      .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, staleBefore)))),
+  const [found, counted] = await runStatements(db, [
+    rawStatement(db, "SELECT id, org_id, role, rate_limit_per_minute FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", hash),
+    rawStatement(
+      db,
+      `INSERT INTO rate_limit_windows (key_id, window_start, count)
+         SELECT id, ?, 1 FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL
+       ON CONFLICT (key_id, window_start) DO UPDATE SET count = count + 1
+       RETURNING count`,
+      windowStart,
+      hash,
+    ),
+    rawStatement(
+      db,
+      `UPDATE api_keys SET last_used_at = ?
+       WHERE key_hash = ? AND revoked_at IS NULL AND (last_used_at IS NULL OR last_used_at < ?)`,
+      new Date(now).toISOString(),
+      hash,
+      new Date(now - 60_000).toISOString(),
+    ),
   ]);
-  const count = counted[0]?.count ?? 1;
+  const row = (found?.results as KeyRow[] | undefined)?.[0];
+  if (!row) throw new ApiError("UNAUTHORIZED", "Invalid or revoked API key");
+  const count = (counted?.results as { count: number }[] | undefined)?.[0]?.count ?? 1;
+  const limit = row.rate_limit_per_minute ?? defaultLimit;
   if (count > limit) {
     const retryAfter = Math.max(1, Math.ceil((windowStart + 60_000 - now) / 1000));
     throw new ApiError("RATE_LIMITED", `Rate limit of ${limit} requests per minute exceeded`, {
@@ -63,4 +66,5 @@ export async function countRequest(db: Db, keyId: string, limit: number, now = D
       details: { limit, retryAfterSeconds: retryAfter },
     });
   }
+  return { orgId: row.org_id, keyId: row.id, role: row.role };
 }
