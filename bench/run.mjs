@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [-- --only fanout,faults] [-- --var NAME:VALUE] [-- --keep]`
+ * `npm run bench [-- --quick] [--only fanout,faults] [--var NAME:VALUE] [--provider-batch N] [--out FILE] [--keep] [--seed N]`
  *
  * Starts a fake provider and a webhook receiver (Node, 127.0.0.1), applies the D1 migrations into a fresh
  * temporary persistence directory, starts `wrangler dev` on 127.0.0.1 against it, runs the scenarios, writes
@@ -9,7 +9,7 @@
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createFakeProvider } from "./fake-provider.mjs";
@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
     keep: { type: "boolean", default: false },
     seed: { type: "string", default: "1" },
     "provider-batch": { type: "string" },
+    out: { type: "string", default: join("bench", "results", "latest.json") },
   },
 });
 
@@ -152,13 +153,15 @@ async function main() {
     }
     await mkdir(resultsDir, { recursive: true });
     const json = `${JSON.stringify(results, null, 2)}\n`;
-    await writeFile(join(resultsDir, "latest.json"), json);
+    const out = resolve(root, args.out);
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, json);
     await writeFile(join(resultsDir, `${mode}-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`), json);
     const load = results.meta.loadAverage;
     process.stdout.write(
       `\nDossier bench (${mode}): ${meta.machine.cpus} cores, ${Math.round(results.meta.durationMs / 1000)} s, load average ${load.atStart[0]} → ${load.atEnd[0]}\n\n`,
     );
-    process.stdout.write(`${renderTable(results)}\n\nwrote bench/results/latest.json\n`);
+    process.stdout.write(`${renderTable(results)}\n\nwrote ${relative(root, out)}\n`);
     const failures = gateFailures(results);
     if (failures.length === 0) return 0;
     process.stdout.write(`\nfault targets missed:\n${failures.map((f) => `  - ${f}`).join("\n")}\n`);

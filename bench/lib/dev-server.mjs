@@ -84,7 +84,7 @@ export async function startDevServer({ root, persistDir, logPath, extraVars = {}
     const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })
       .then((r) => r.ok)
       .catch(() => false);
-    if (ok) return { url, port, pid: proc.pid, stop: () => stopGroup(proc.pid), exited: proc.exited };
+    if (ok) return { url, port, inspectorPort, pid: proc.pid, stop: () => stopGroup(proc.pid), exited: proc.exited };
     await sleep(200);
   }
   await stopGroup(proc.pid);
