@@ -67,8 +67,9 @@ const httpLookup = (code: string, name: string): Integration => ({
   },
 });
 
-/** Two instances, so ordering, waterfalls and partial failures can be shown with one fake. */
+/** Several instances, so ordering, waterfalls, partial failures and 3-way fan-out can be shown with one fake. */
 export const testIntegrations: Integration[] = [
   httpLookup("http_lookup", "HTTP lookup"),
   httpLookup("http_lookup_alt", "HTTP lookup (second source)"),
+  httpLookup("http_lookup_third", "HTTP lookup (third source)"),
 ];
