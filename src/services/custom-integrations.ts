@@ -9,6 +9,7 @@ import { type Cursor, pageOf } from "../lib/pagination";
 import { nowIso } from "../lib/time";
 import { type CustomIntegrationInput, checkDefinition, secretNamesOf } from "../providers/custom/definition";
 import { auditStatement } from "./audit";
+import { isUniqueViolation } from "../db/unique-violation";
 
 export type CustomIntegrationRow = typeof customIntegrations.$inferSelect;
 
@@ -71,7 +72,6 @@ const auditData = (row: CustomIntegrationRow) => ({
   secretNames: secretNamesOf(row.definition),
 });
 
-const isUniqueViolation = (error: unknown) => String((error as Error)?.message ?? error).includes("UNIQUE constraint failed");
 const codeTaken = (code: string) => new ApiError("CONFLICT", `A custom integration with code '${code}' already exists`, { details: { code } });
 
 export async function findCustomIntegration(db: Db, orgId: string, code: string): Promise<CustomIntegrationRow | undefined> {

@@ -6,6 +6,7 @@ import { ApiError, notFound } from "../errors";
 import { type Cursor, afterCursor, pageOf } from "../lib/pagination";
 import { nowIso } from "../lib/time";
 import { auditStatement } from "./audit";
+import { isUniqueViolation } from "../db/unique-violation";
 
 export type GroupRow = typeof enrichmentGroups.$inferSelect;
 
@@ -22,7 +23,6 @@ export function presentGroup(row: GroupRow) {
 }
 
 const slugTaken = (slug: string) => new ApiError("CONFLICT", `An enrichment group with slug '${slug}' already exists`);
-const isUniqueViolation = (error: unknown) => String((error as Error)?.message ?? error).includes("UNIQUE constraint failed");
 
 /** Refs are a slug or an id; both are unique within the organization. */
 export async function findGroup(db: Db, orgId: string, ref: string): Promise<GroupRow | undefined> {

@@ -8,6 +8,7 @@ import { type Cursor, afterCursor, pageOf } from "../lib/pagination";
 import { nowIso } from "../lib/time";
 import { validationDetails } from "../lib/validation-details";
 import { auditStatement } from "./audit";
+import { isUniqueViolation } from "../db/unique-violation";
 
 export type EntityRow = typeof entities.$inferSelect;
 
@@ -32,7 +33,6 @@ export function normalizeAttributes(type: EntityType, raw: unknown): Attributes 
   return compact(parsed.data as Attributes);
 }
 
-const isUniqueViolation = (error: unknown) => String((error as Error)?.message ?? error).includes("UNIQUE constraint failed");
 
 const duplicateExternalId = (externalId: string) =>
   new ApiError("CONFLICT", `An entity with externalId '${externalId}' already exists`, { details: { externalId } });

@@ -7,6 +7,7 @@ import { type Cursor, afterCursor, pageOf } from "../lib/pagination";
 import { nowIso } from "../lib/time";
 import { auditStatement } from "./audit";
 import { getEntity } from "./entities";
+import { isUniqueViolation } from "../db/unique-violation";
 
 export type ClearanceRow = typeof screeningClearances.$inferSelect;
 
@@ -21,7 +22,6 @@ export function presentClearance(row: ClearanceRow) {
   };
 }
 
-const isUniqueViolation = (error: unknown) => String((error as Error)?.message ?? error).includes("UNIQUE constraint failed");
 
 /** Records that an SDN entry was reviewed and is not this entity; its match no longer raises a hit. */
 export async function createClearance(db: Db, caller: Caller, input: { entityId: string; sdnId: number; note?: string }): Promise<ClearanceRow> {
