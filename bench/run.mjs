@@ -16,6 +16,7 @@ import { createFakeProvider } from "./fake-provider.mjs";
 import { responses, setupOrg } from "./lib/client.mjs";
 import { benchConfig } from "./lib/config.mjs";
 import { applyMigrations, startDevServer, wranglerVersion } from "./lib/dev-server.mjs";
+import { createLogCursor } from "./lib/dev-log.mjs";
 import { startRssSampler } from "./lib/memory.mjs";
 import { installCleanupHandlers, stopAllGroups } from "./lib/processes.mjs";
 import { gateFailures, renderTable } from "./lib/report.mjs";
@@ -56,12 +57,12 @@ const plans = {
   },
   quick: {
     latencyMs: 100,
-    fanout: { entities: 100, timeoutMs: 40_000 },
+    fanout: { entities: 60, timeoutMs: 40_000 },
     cache: { timeoutMs: 20_000 },
     sse: { entities: 30, timeoutMs: 20_000 },
     overhead: { durationS: 1, connections: 10 },
     faults: { entities: 40, timeoutMs: 45_000, webhookSettleMs: 12_000 },
-    scaling: { sizes: [20, 100], parallel: { jobs: 5, entities: 20 }, timeoutMs: 40_000, reuseFanout: true },
+    scaling: { sizes: [20, 60], parallel: { jobs: 5, entities: 12 }, timeoutMs: 40_000, reuseFanout: true },
     hardLimitMs: 4 * 60_000,
   },
 };
@@ -213,6 +214,9 @@ async function main() {
     };
     meta.integrations = integrations;
     meta.integrationCaps = ctx.caps;
+    meta.workerErrors = {};
+    const devLog = createLogCursor(logPath);
+    await devLog.skipToEnd();
 
     let first = null;
     /** Work a scenario leaves for the end of the run (waiting out webhook retries while others run). */
@@ -254,6 +258,7 @@ async function main() {
         results.errors[name] = String(error?.stack ?? error);
         log(`scenario ${name} failed: ${error?.message ?? error}`);
       }
+      meta.workerErrors[name] = await devLog.errorsSince();
       log(`scenario ${name} done (${Date.now() - began} ms)`);
     }
     for (const [name, finish] of finishers) {
@@ -264,6 +269,7 @@ async function main() {
         results.errors[name] = String(error?.stack ?? error);
         log(`settling ${name} failed: ${error?.message ?? error}`);
       }
+      meta.workerErrors[`${name} (settling)`] = await devLog.errorsSince();
     }
   } catch (error) {
     results.errors.harness = String(error?.stack ?? error);

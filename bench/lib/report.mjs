@@ -104,6 +104,9 @@ export function renderTable(r) {
     const fivexx = Object.entries(r.meta.responses.byStatus).reduce((n, [status, count]) => n + (Number(status) >= 500 ? count : 0), 0);
     rows.push(["all", "responses / HTTP 5xx, whole run", `${r.meta.responses.total} / ${fivexx}`, "", ""]);
   }
+  for (const [name, log] of Object.entries(r.meta?.workerErrors ?? {})) {
+    if (log.errorLines > 0) rows.push([name, "error lines in the dev server log", `${log.errorLines}: ${log.samples[0]?.slice(0, 80) ?? ""}`, "", ""]);
+  }
   for (const [name, error] of Object.entries(r.errors ?? {})) rows.push([name, "error", error.split("\n")[0].slice(0, 100), "", "FAIL"]);
   return table(rows);
 }
