@@ -57,12 +57,12 @@ const plans = {
   },
   quick: {
     latencyMs: 100,
-    fanout: { entities: 60, timeoutMs: 40_000 },
+    fanout: { entities: 50, timeoutMs: 40_000 },
     cache: { timeoutMs: 20_000 },
-    sse: { entities: 30, timeoutMs: 20_000 },
+    sse: { entities: 20, timeoutMs: 20_000 },
     overhead: { durationS: 1, connections: 10 },
     faults: { entities: 40, timeoutMs: 45_000, webhookSettleMs: 12_000 },
-    scaling: { sizes: [20, 60], parallel: { jobs: 5, entities: 12 }, timeoutMs: 40_000, reuseFanout: true },
+    scaling: { sizes: [20, 50], parallel: { jobs: 5, entities: 10 }, timeoutMs: 40_000, reuseFanout: true },
     hardLimitMs: 4 * 60_000,
   },
 };

@@ -20,31 +20,34 @@ export function startRssSampler(pgid, intervalMs = 200) {
   const open = new Set();
   let last = { serverMb: 0, workerdMb: 0, groupMb: 0 };
   let stopped = false;
-  let busy = false;
+  let inFlight = null;
 
-  async function sample() {
-    if (busy || stopped) return;
-    busy = true;
-    try {
-      let server = 0;
-      let workerd = 0;
-      let group = 0;
-      for (const pid of await groupMembers(pgid)) {
-        const p = await processRss(pid);
-        if (!p) continue;
-        group += p.kb;
-        if (p.name === "workerd") workerd += p.kb;
-        if (p.name === "workerd" || p.name.startsWith("node") || p.name.startsWith("MainThread")) server += p.kb;
-      }
-      last = { serverMb: server / MB, workerdMb: workerd / MB, groupMb: group / MB };
-      for (const w of open) {
-        w.peakServerMb = Math.max(w.peakServerMb, last.serverMb);
-        w.peakWorkerdMb = Math.max(w.peakWorkerdMb, last.workerdMb);
-        w.peakGroupMb = Math.max(w.peakGroupMb, last.groupMb);
-        w.samples++;
-      }
-    } finally {
-      busy = false;
+  /** One reading at a time; a caller arriving mid-reading waits for that reading instead of skipping it. */
+  function sample() {
+    if (stopped) return Promise.resolve();
+    inFlight ??= read().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  }
+
+  async function read() {
+    let server = 0;
+    let workerd = 0;
+    let group = 0;
+    for (const pid of await groupMembers(pgid)) {
+      const p = await processRss(pid);
+      if (!p) continue;
+      group += p.kb;
+      if (p.name === "workerd") workerd += p.kb;
+      if (p.name === "workerd" || p.name.startsWith("node") || p.name.startsWith("MainThread")) server += p.kb;
+    }
+    last = { serverMb: server / MB, workerdMb: workerd / MB, groupMb: group / MB };
+    for (const w of open) {
+      w.peakServerMb = Math.max(w.peakServerMb, last.serverMb);
+      w.peakWorkerdMb = Math.max(w.peakWorkerdMb, last.workerdMb);
+      w.peakGroupMb = Math.max(w.peakGroupMb, last.groupMb);
+      w.samples++;
     }
   }
 

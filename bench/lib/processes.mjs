@@ -92,8 +92,11 @@ export function runToEnd(command, args, { cwd, env, timeoutMs }) {
 
 let handlersInstalled = false;
 
-/** Last-resort cleanup: synchronous SIGKILL on exit, and orderly stop on signals and crashes. */
-export function installCleanupHandlers(onFatal) {
+/**
+ * Last-resort cleanup: synchronous SIGKILL on exit, and an orderly stop (`cleanup`, then every group) on
+ * signals and crashes.
+ */
+export function installCleanupHandlers(cleanup) {
   if (handlersInstalled) return;
   handlersInstalled = true;
   process.on("exit", () => {
@@ -102,13 +105,14 @@ export function installCleanupHandlers(onFatal) {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.on(signal, async () => {
       process.stderr.write(`\nbench: ${signal}, stopping the processes it started…\n`);
+      await cleanup?.().catch(() => {});
       await stopAllGroups();
       process.exit(130);
     });
   }
   const fatal = async (error) => {
     process.stderr.write(`bench: fatal: ${error?.stack ?? error}\n`);
-    await onFatal?.();
+    await cleanup?.().catch(() => {});
     await stopAllGroups();
     process.exit(2);
   };

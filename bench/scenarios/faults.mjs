@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { queryLocalD1 } from "../lib/dev-server.mjs";
 import { responses, setupOrg } from "../lib/client.mjs";
 import { benchEntities, countEvents, jobBody, runJob } from "../lib/jobs.mjs";
@@ -164,6 +165,7 @@ export async function faults(ctx, { entities, timeoutMs, webhookSettleMs }) {
     peakRssMb: mem.peakRssMb,
   };
   const jobEndedAt = Date.now();
+  const jobEndedPerf = performance.now();
   const http5xxDuringJob = http5xx();
 
   /**
@@ -176,7 +178,12 @@ export async function faults(ctx, { entities, timeoutMs, webhookSettleMs }) {
     const webhooks = await accountWebhooks(api, webhook.id, bin, { expectedEvents: entities + 1, settleMs });
     result.webhooksLost = webhooks.lost;
     result.webhooksPending = webhooks.pending;
-    result.webhooks = { ...webhooks.detail, settledWithinMsOfJobEnd: Date.now() - jobEndedAt };
+    const delivered = bin.attempts().filter((a) => a.verified && a.status === 200);
+    result.webhooks = {
+      ...webhooks.detail,
+      checkedMsAfterJobEnd: Date.now() - jobEndedAt,
+      lastDeliveryMsAfterJobEnd: delivered.length ? Math.round(Math.max(...delivered.map((a) => a.at)) - jobEndedPerf) : null,
+    };
     result.http500 = http5xxDuringJob + http5xxWhileSettling();
     result.serverErrors = responses.serverErrors.slice(0, 5);
     return result;
