@@ -8,13 +8,13 @@ import { sendTaskMessages, taskMessage } from "./dispatch";
 import { JobEventLog } from "./job-events";
 import { syncJobRow } from "./job-row";
 import { JobStore, type TaskRow } from "./job-store";
-import type { ClaimAnswer, EntityOutcome, EntityStatus, JobEntity, JobSnapshot, JobSpec, JobTaskMessage, TaskClaim, TaskResult } from "./job-types";
+import type { ClaimAnswer, EntityOutcome, EntityStatus, JobEntity, JobSnapshot, JobSpec, JobTaskMessage, TaskClaim, TaskReport, TaskResult } from "./job-types";
 import { entityCompletedData, entityEvents, jobEvent, lostTaskResults } from "./outcomes";
 import { recordTaskResults } from "./record-results";
 
 /** How long a dispatched message may wait in the queue before the alarm sends it again. */
 export const DISPATCH_LEASE_MS = 30_000;
-/** After an entity's deadline, how long its consumer gets to record and report before the task counts as lost. */
+/** After a task's deadline, how long its consumer gets to record and report before the task counts as lost. */
 export const REPORT_GRACE_MS = 15_000;
 /** Dispatches without any report before the object gives the task up as timed out. */
 export const MAX_DISPATCHES = 5;
@@ -66,12 +66,17 @@ export class EnrichmentJob extends DurableObject<Env> {
     return this.store.snapshot();
   }
 
-  /** Consumers ask before running: only the latest dispatch of a task still wanted may run. */
+  /**
+   * Consumers ask before running: only the latest dispatch of a task still wanted may run. Each task's clock
+   * (perEntityTimeoutMs) starts at its own claim: time spent waiting in the queue behind other lanes is not the
+   * entity's fault and must not time it out.
+   */
   async claim(claims: TaskClaim[]): Promise<ClaimAnswer[]> {
     if (!this.store.exists()) return claims.map((c) => ({ taskId: c.taskId, run: false, reason: "no such job" }));
     const status = this.store.status();
     const { perEntityTimeoutMs } = this.store.spec();
     const now = Date.now();
+    const deadline = now + perEntityTimeoutMs;
     const answers = this.ctx.storage.transactionSync(() =>
       claims.map((c): ClaimAnswer => {
         const task = this.store.task(c.taskId);
@@ -80,14 +85,12 @@ export class EnrichmentJob extends DurableObject<Env> {
         const retried = task.status === "running" && c.redelivery;
         if (task.status !== "dispatched" && !retried) return { taskId: c.taskId, run: false, reason: `task is ${task.status}` };
         if (task.dispatch !== c.dispatch) return { taskId: c.taskId, run: false, reason: "superseded by a later dispatch" };
-        if (retried) this.store.resetEntityClock(task.entity_idx);
         if (status !== "processing") {
           this.store.requeue(task.id);
           return { taskId: c.taskId, run: false, reason: `job is ${status}` };
         }
-        const { deadline, started } = this.store.startEntity(task.entity_idx, now, perEntityTimeoutMs);
         this.store.markRunning(task.id, deadline + REPORT_GRACE_MS);
-        if (started) {
+        if (this.store.startEntity(task.entity_idx, now)) {
           this.log.append("entity_started", { entity_index: task.entity_idx, entityId: this.store.entity(task.entity_idx)?.entity_id });
         }
         return { taskId: c.taskId, run: true, deadline };
@@ -99,13 +102,31 @@ export class EnrichmentJob extends DurableObject<Env> {
 
   /** A task's results as D1 holds them. The first report wins; repeats change nothing. */
   async report(taskId: string, results: TaskResult[]): Promise<{ accepted: boolean }> {
-    const task = this.store.task(taskId);
-    if (!task || task.status === "done") return { accepted: false };
-    const outcome = this.complete(task, results);
-    if (outcome) await this.publishEntities([outcome]);
+    const [accepted = false] = (await this.reportMany([{ taskId, results }])).accepted;
+    return { accepted };
+  }
+
+  /**
+   * Several tasks' results at once (a consumer reports what finished together): one transaction, one round of
+   * event publishing, one pump and one alarm for all of them, instead of one each.
+   */
+  async reportMany(reports: TaskReport[]): Promise<{ accepted: boolean[] }> {
+    const { accepted, outcomes } = this.ctx.storage.transactionSync(() => {
+      const settled: EntityOutcome[] = [];
+      const accepted = reports.map(({ taskId, results }) => {
+        const task = this.store.task(taskId);
+        if (!task || task.status === "done") return false;
+        const outcome = this.completeInTransaction(task, results);
+        if (outcome) settled.push(outcome);
+        return true;
+      });
+      return { accepted, outcomes: settled };
+    });
+    if (!accepted.some(Boolean)) return { accepted };
+    await this.publishEntities(outcomes);
     await this.pump();
     await this.afterChange(false);
-    return { accepted: true };
+    return { accepted };
   }
 
   async pause(actorKeyId: string | null): Promise<ActionAnswer> {
@@ -182,10 +203,7 @@ export class EnrichmentJob extends DurableObject<Env> {
       if (cancelled) await this.dropLost(task);
       else if (task.dispatch >= MAX_DISPATCHES) await this.giveUp(task);
       else {
-        this.ctx.storage.transactionSync(() => {
-          this.store.requeue(task.id);
-          this.store.resetEntityClock(task.entity_idx);
-        });
+        this.store.requeue(task.id);
       }
     }
     await this.pump();
@@ -223,15 +241,17 @@ export class EnrichmentJob extends DurableObject<Env> {
   }
 
   private complete(task: TaskRow, results: TaskResult[]): EntityOutcome | null {
-    return this.ctx.storage.transactionSync(() => {
-      const entityId = this.store.entity(task.entity_idx)?.entity_id;
-      this.store.completeTask(task.id, results);
-      for (const result of results) this.log.append("enrichment_completed", { entity_index: task.entity_idx, entityId, result });
-      const outcome = this.store.outcomes.settleEntity(task.entity_idx);
-      if (outcome) this.log.append("entity_completed", entityCompletedData(outcome));
-      this.store.touch();
-      return outcome;
-    });
+    return this.ctx.storage.transactionSync(() => this.completeInTransaction(task, results));
+  }
+
+  private completeInTransaction(task: TaskRow, results: TaskResult[]): EntityOutcome | null {
+    const entityId = this.store.entity(task.entity_idx)?.entity_id;
+    this.store.completeTask(task.id, results);
+    for (const result of results) this.log.append("enrichment_completed", { entity_index: task.entity_idx, entityId, result });
+    const outcome = this.store.outcomes.settleEntity(task.entity_idx);
+    if (outcome) this.log.append("entity_completed", entityCompletedData(outcome));
+    this.store.touch();
+    return outcome;
   }
 
   /** Keeps each lane's tasks in flight up to its cap; the queue's consumers provide the parallelism. */

@@ -32,7 +32,6 @@ export type EntityRow = {
   entity_id: string;
   external_id: string | null;
   status: EntityStatus;
-  deadline: number | null;
 };
 
 /** A job's state in its object's SQLite storage: one job row, its entities, their tasks. */
@@ -48,7 +47,7 @@ export class JobStore {
         created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, updated_at TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS entities (
         idx INTEGER PRIMARY KEY, entity_id TEXT NOT NULL, external_id TEXT, type TEXT NOT NULL,
-        status TEXT NOT NULL, deadline INTEGER, started_at TEXT, finished_at TEXT);
+        status TEXT NOT NULL, started_at TEXT, finished_at TEXT);
       CREATE TABLE IF NOT EXISTS tasks (
         id TEXT PRIMARY KEY, entity_idx INTEGER NOT NULL, position INTEGER NOT NULL, lane TEXT NOT NULL, codes TEXT NOT NULL,
         status TEXT NOT NULL, dispatch INTEGER NOT NULL DEFAULT 0, lease_until INTEGER, results TEXT, max_charge INTEGER NOT NULL,
@@ -200,23 +199,13 @@ export class JobStore {
     this.sql.exec("UPDATE tasks SET status = 'running', lease_until = ? WHERE id = ?", leaseUntil, id);
   }
 
-  /** Starts the entity's clock on its first claim; returns its deadline and whether it just started. */
-  startEntity(idx: number, now: number, timeoutMs: number): { deadline: number; started: boolean } {
-    const entity = this.entity(idx);
-    if (entity?.deadline) return { deadline: entity.deadline, started: false };
-    const deadline = now + timeoutMs;
-    this.sql.exec(
-      "UPDATE entities SET deadline = ?, status = 'running', started_at = coalesce(started_at, ?) WHERE idx = ?",
-      deadline,
-      new Date(now).toISOString(),
-      idx,
+  /** Marks the entity running on its first claim; answers whether it just started. */
+  startEntity(idx: number, now: number): boolean {
+    return (
+      this.sql
+        .exec("UPDATE entities SET status = 'running', started_at = coalesce(started_at, ?) WHERE idx = ? AND status = 'pending' RETURNING idx", new Date(now).toISOString(), idx)
+        .toArray().length > 0
     );
-    return { deadline, started: entity?.status === "pending" };
-  }
-
-  /** A redispatched entity gets a fresh clock: its work was lost, not slow. */
-  resetEntityClock(idx: number): void {
-    this.sql.exec("UPDATE entities SET deadline = NULL WHERE idx = ?", idx);
   }
 
   completeTask(id: string, results: TaskResult[]): void {

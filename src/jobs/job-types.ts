@@ -67,6 +67,11 @@ export type ClaimAnswer = { taskId: string; run: true; deadline: number } | { ta
 /** A result as the object stores and reports it: the public shape, without the entity fields. */
 export type TaskResult = Omit<EnrichmentResult, "fields">;
 
+export interface TaskReport {
+  taskId: string;
+  results: TaskResult[];
+}
+
 export interface JobCounts {
   total: number;
   pending: number;

@@ -41,6 +41,16 @@ function storedResult(row: EnrichmentRow, ran: EnrichmentResult | undefined): Ta
   };
 }
 
+/** One task's results, to be recorded against its entity. */
+export interface TaskToRecord {
+  task: TaskRef;
+  entityEnriched: Record<string, EnrichedField>;
+  results: EnrichmentResult[];
+}
+
+/** D1 allows 100 bound parameters per statement: task keys are read back in chunks below that. */
+const KEYS_PER_READ = 90;
+
 /**
  * Records a task's results (records, charges, entity fields, audit) in one D1 batch and answers what D1 holds.
  * Record ids are fresh per run while the task key is unique, so a repeated run inserts nothing and — because a
@@ -53,26 +63,56 @@ export async function recordTaskResults(
   entityEnriched: Record<string, EnrichedField>,
   results: EnrichmentResult[],
 ): Promise<TaskResult[]> {
-  if (results.length === 0) return [];
-  const keys = results.map((r) => taskKeyOf(task, r.integrationCode));
-  const outcome = await runStatements(db, [
-    ...persistStatements(db, {
-      orgId: task.orgId,
-      entityId: task.entityId,
-      entityEnriched,
-      results,
-      actorKeyId: task.actorKeyId,
-      jobId: task.jobId,
-      taskKeyOf: (r) => taskKeyOf(task, r.integrationCode),
+  return (await recordTasks(db, [{ task, entityEnriched, results }]))[0] ?? [];
+}
+
+/**
+ * Several tasks at once, in ONE D1 batch (all land or none): the same statements as one task each, except that
+ * tasks of the same entity share one update of its fields (so the confidence rule sees all of them) and one
+ * audit row. Answers each task's results as D1 holds them, in input order.
+ */
+export async function recordTasks(db: Db, tasks: TaskToRecord[]): Promise<TaskResult[][]> {
+  const byEntity = new Map<string, TaskToRecord[]>();
+  for (const t of tasks) {
+    if (t.results.length === 0) continue;
+    const key = `${t.task.jobId}|${t.task.entityIndex}`;
+    byEntity.set(key, [...(byEntity.get(key) ?? []), t]);
+  }
+  if (byEntity.size === 0) return tasks.map(() => []);
+  const statements: D1PreparedStatement[] = [];
+  for (const group of byEntity.values()) {
+    const { task, entityEnriched } = group[0] as TaskToRecord;
+    statements.push(
+      ...persistStatements(db, {
+        orgId: task.orgId,
+        entityId: task.entityId,
+        entityEnriched,
+        results: group.flatMap((g) => g.results),
+        actorKeyId: task.actorKeyId,
+        jobId: task.jobId,
+        taskKeyOf: (r) => taskKeyOf(task, r.integrationCode),
+      }),
+    );
+  }
+  const keys = tasks.flatMap((t) => t.results.map((r) => taskKeyOf(t.task, r.integrationCode)));
+  const reads = chunks(keys, KEYS_PER_READ).map((chunk) => prepared(db, db.select().from(enrichments).where(inArray(enrichments.taskKey, chunk))));
+  const outcome = await runStatements(db, [...statements, ...reads]);
+  const stored = new Map<string, EnrichmentRow>();
+  for (const read of outcome.slice(statements.length)) {
+    for (const raw of (read.results ?? []) as Record<string, unknown>[]) stored.set(String(raw.task_key), rowOf(raw));
+  }
+  return tasks.map((t) =>
+    t.results.map((r) => {
+      const row = stored.get(taskKeyOf(t.task, r.integrationCode));
+      return row ? storedResult(row, r) : publicResult(r);
     }),
-    prepared(db, db.select().from(enrichments).where(inArray(enrichments.taskKey, keys))),
-  ]);
-  const stored = (outcome[outcome.length - 1]?.results ?? []) as Record<string, unknown>[];
-  const byCode = new Map(stored.map((raw) => [String(raw.integration_code), rowOf(raw)]));
-  return results.map((r) => {
-    const row = byCode.get(r.integrationCode);
-    return row ? storedResult(row, r) : publicResult(r);
-  });
+  );
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** A raw D1 row (snake_case, JSON as text) in drizzle's shape. */

@@ -7,10 +7,10 @@ import { runIntegration } from "../enrichment/run-integration";
 import { EnrichmentError } from "../providers/errors";
 import type { ProviderCallContext } from "../queues/provider-calls";
 import type { EntityRow } from "../services/entities";
-import type { ClaimAnswer, JobTaskMessage, TaskResult } from "./job-types";
+import type { ClaimAnswer, JobTaskMessage } from "./job-types";
 import { getJobStub } from "./job-stub";
 import { lostTaskResults } from "./outcomes";
-import { recordTaskResults } from "./record-results";
+import { type FinishedTask, TaskReporter, retryDelaySeconds } from "./task-reporter";
 
 const jobTaskSchema = z.object({
   kind: z.literal("job_task"),
@@ -35,12 +35,11 @@ interface Task {
 /** D1 allows 100 bound parameters per statement. */
 const IN_LIST_LIMIT = 90;
 
-const retryDelaySeconds = (attempts: number) => Math.min(60, 2 ** Math.max(1, attempts));
-
 /**
  * Runs `job_task` messages: asks each job's object which tasks it still wants (one call per job), runs them
  * through the same code path as synchronous enrichment (cache, retries, timeouts) under the invocation's shared
- * connection cap and the entity's deadline, records them in D1 exactly once, and reports what D1 holds.
+ * connection cap and each task's deadline, then records them in D1 exactly once and reports what D1 holds, several
+ * tasks at a time (TaskReporter).
  */
 export async function runJobTasks(messages: Message<unknown>[], context: ProviderCallContext): Promise<void> {
   const tasks: Task[] = [];
@@ -65,7 +64,11 @@ export async function runJobTasks(messages: Message<unknown>[], context: Provide
     }
     return plan;
   };
-  await Promise.all(runnable.map(({ task, deadline }) => runTask(task, deadline, rows.get(task.body.entityId), planFor, context)));
+  const reporter = new TaskReporter(context, runnable.length);
+  await Promise.all(
+    runnable.map(async ({ task, deadline }) => reporter.finished(await runTask(task, deadline, rows.get(task.body.entityId), planFor, context))),
+  );
+  await reporter.done();
 }
 
 async function claimTasks(group: Task[], context: ProviderCallContext): Promise<{ task: Task; deadline: number }[]> {
@@ -96,28 +99,20 @@ async function runTask(
   entity: EntityRow | undefined,
   planFor: (body: JobTaskMessage) => Promise<PlannedRun>,
   context: ProviderCallContext,
-): Promise<void> {
+): Promise<FinishedTask | null> {
   const { body, message } = task;
+  if (!entity || entity.orgId !== body.orgId) {
+    // Deleted since the job started: nothing to enrich or record.
+    const results = failAll(body.integrationCodes, new EnrichmentError("SYSTEM", "The entity no longer exists", "system"));
+    return { message, body, results, record: false, entityEnriched: {} };
+  }
   try {
-    let reported: TaskResult[];
-    if (!entity || entity.orgId !== body.orgId) {
-      // Deleted since the job started: nothing to enrich or record.
-      reported = failAll(body.integrationCodes, new EnrichmentError("SYSTEM", "The entity no longer exists", "system"));
-    } else {
-      const results = await execute(body, entity, deadline, planFor, context);
-      reported = await recordTaskResults(
-        context.db,
-        { orgId: body.orgId, jobId: body.jobId, entityId: body.entityId, entityIndex: body.entityIndex, actorKeyId: body.actorKeyId },
-        entity.enriched,
-        results,
-      );
-    }
-    await getJobStub(context.env, body.jobId).report(body.taskId, reported);
-    message.ack();
+    const results = await execute(body, entity, deadline, planFor, context);
+    return { message, body, results, record: true, entityEnriched: entity.enriched };
   } catch (error) {
-    // Infrastructure (D1, the object) failed: run again later; the task key keeps the records exactly-once.
     console.error(JSON.stringify({ level: "error", message: "job task failed; retrying", jobId: body.jobId, taskId: body.taskId, error: String(error) }));
     message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    return null;
   }
 }
 
