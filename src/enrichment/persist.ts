@@ -76,17 +76,23 @@ export function persistStatements(db: Db, input: PersistInput): D1PreparedStatem
   const patch = enrichedPatch(input.entityEnriched, input.results);
   const fields = Object.entries(patch).filter(([field]) => /^[\w.-]{1,100}$/.test(field));
   if (fields.length > 0) {
-    // json_set per field replaces each field whole; a merge patch would blend old and new object values.
-    const paths = fields.map(() => "?, json(?)").join(", ");
+    // json_set per field replaces each field whole; a merge patch would blend old and new object values. The
+    // confidence rule is applied again against the row as it is now, not only against the snapshot the patch came
+    // from: another run may have written a more confident value since (parallel tasks of one job entity).
+    const params: unknown[] = [];
+    const sets = fields.map(([field, value]) => {
+      params.push(`$."${field}"`, JSON.stringify(value));
+      const path = `?${params.length - 1}`;
+      const next = `?${params.length}`;
+      return `${path}, CASE WHEN json_extract(enriched, ${path}) IS NULL
+          OR json_extract(enriched, ${path} || '.source') = json_extract(${next}, '$.source')
+          OR ifnull(json_extract(enriched, ${path} || '.confidence'), 0) <= json_extract(${next}, '$.confidence')
+        THEN json(${next}) ELSE json(json_extract(enriched, ${path})) END`;
+    });
+    params.push(new Date().toISOString(), input.entityId, input.orgId);
+    const n = params.length;
     statements.push(
-      rawStatement(
-        db,
-        `UPDATE entities SET enriched = json_set(enriched, ${paths}), updated_at = ? WHERE id = ? AND org_id = ?`,
-        ...fields.flatMap(([field, value]) => [`$."${field}"`, JSON.stringify(value)]),
-        new Date().toISOString(),
-        input.entityId,
-        input.orgId,
-      ),
+      rawStatement(db, `UPDATE entities SET enriched = json_set(enriched, ${sets.join(", ")}), updated_at = ?${n - 2} WHERE id = ?${n - 1} AND org_id = ?${n}`, ...params),
     );
   }
   const ran = input.results.filter((r) => r.status !== "skipped");

@@ -5,6 +5,7 @@ import { createDb } from "../../src/db/client";
 import type { EnrichmentResult } from "../../src/enrichment/result";
 import { readSettings } from "../../src/env";
 import type { JobTaskMessage } from "../../src/jobs/job-types";
+import { recordTaskResults } from "../../src/jobs/record-results";
 import { type FinishedTask, TaskReporter } from "../../src/jobs/task-reporter";
 import { Semaphore } from "../../src/lib/semaphore";
 import type { ProviderCallContext } from "../../src/queues/provider-calls";
@@ -129,6 +130,28 @@ describe("task deadlines", () => {
     if (!a?.run || !b?.run) throw new Error("both tasks should run");
     expect(a.deadline).toBeLessThan(claimedAt);
     expect(b.deadline).toBeGreaterThanOrEqual(claimedAt + 300);
+    await stub.cancel(null);
+  });
+});
+
+describe("entity fields written by tasks recorded apart", () => {
+  it("keep the more confident value even when the later run's snapshot predates it", async () => {
+    const org = await lookupOrg();
+    const { spec, captured, stub } = await startCapturedJob(org, { entities: people(["A"]), integrationCodes: ["http_lookup", "http_lookup_alt"], params: { scenario: scenario() } });
+    const [first] = captured;
+    if (!first) throw new Error("no task");
+    const ref = { orgId: org.orgId, jobId: spec.jobId, entityId: first.entityId, entityIndex: 0, actorKeyId: null };
+    const db = createDb(env.DB);
+    // Both runs started from an empty entity; the more confident one lands first.
+    await recordTaskResults(db, ref, {}, [ran("http_lookup_alt", "confident title", 0.9)]);
+    await recordTaskResults(db, ref, {}, [{ ...ran("http_lookup", "weaker title", 0.8), fields: { title: "weaker title", seniority: "senior" } }]);
+    const entity = await call("GET", `/v1/entities/${first.entityId}`, { key: org.adminKey });
+    expect(entity.json.enriched.title).toMatchObject({ value: "confident title", source: "http_lookup_alt" });
+    // A field nobody else wrote is still taken, and the same source may refresh its own value.
+    expect(entity.json.enriched.seniority).toMatchObject({ value: "senior", source: "http_lookup" });
+    await recordTaskResults(db, { ...ref, entityIndex: 1 }, {}, [ran("http_lookup_alt", "refreshed title", 0.5)]);
+    const again = await call("GET", `/v1/entities/${first.entityId}`, { key: org.adminKey });
+    expect(again.json.enriched.title).toMatchObject({ value: "refreshed title", source: "http_lookup_alt", confidence: 0.5 });
     await stub.cancel(null);
   });
 });
