@@ -18,6 +18,18 @@ export async function readCache(kv: KVNamespace, key: string): Promise<CachedEnr
   return kv.get<CachedEnrichment>(key, "json");
 }
 
+/** KV answers at most this many keys per bulk read. */
+const BULK_GET_LIMIT = 100;
+
+/** Several entries in one KV round trip per hundred keys (a bulk get); absent keys map to null. */
+export async function readCacheMany(kv: KVNamespace, keys: string[]): Promise<Map<string, CachedEnrichment | null>> {
+  const unique = [...new Set(keys)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += BULK_GET_LIMIT) chunks.push(unique.slice(i, i + BULK_GET_LIMIT));
+  const maps = await Promise.all(chunks.map((chunk) => kv.get<CachedEnrichment>(chunk, "json")));
+  return new Map(maps.flatMap((m) => [...m]));
+}
+
 export async function writeCache(kv: KVNamespace, key: string, entry: CachedEnrichment, ttlSeconds: number): Promise<void> {
   // KV refuses TTLs under 60 s.
   await kv.put(key, JSON.stringify(entry), { expirationTtl: Math.max(60, ttlSeconds) });

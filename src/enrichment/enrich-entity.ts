@@ -3,16 +3,16 @@ import type { Db } from "../db/client";
 import type { Env, Settings } from "../env";
 import { type DomainEvent, newEvent } from "../events/bus";
 import { Semaphore } from "../lib/semaphore";
-import { catalogFor } from "../providers/registry";
 import type { Integration, IntegrationInput } from "../providers/types";
 import { runStatements } from "../db/statements";
 import { releaseCredits, releaseStatement, reserveCredits } from "../services/credits";
 import type { EntityRow } from "../services/entities";
-import { type IntegrationSettingsRow, isEnabled, settingsByCode } from "../services/integration-settings";
-import { expandIntegrationCodes } from "./expand";
 import { persistStatements } from "./persist";
+import { type LoadedRun, type PlannedRun, maxChargeOf, planRun } from "./plan";
 import { type EnrichmentResult, publicResult } from "./result";
-import { maxCredits, runIntegration } from "./run-integration";
+import { prefetchCache, runIntegration } from "./run-integration";
+
+export { type PlannedRun, maxChargeOf, planRun } from "./plan";
 
 export interface EnrichRequest {
   integrationCodes?: string[];
@@ -30,21 +30,6 @@ export interface EnrichDeps {
   /** Called as each result is known (SSE streaming). */
   onResult?: (result: EnrichmentResult) => void | Promise<void>;
 }
-
-export interface PlannedRun {
-  integrations: Integration[];
-  settingsRows: Map<string, IntegrationSettingsRow>;
-}
-
-/** Expansion, validation and the settings each integration runs with; shared by single and batch enrichment. */
-export async function planRun(db: Db, orgId: string, request: EnrichRequest): Promise<PlannedRun> {
-  const [catalog, settingsRows] = await Promise.all([catalogFor(db, orgId), settingsByCode(db, orgId)]);
-  return { integrations: await expandIntegrationCodes(db, orgId, catalog, request), settingsRows };
-}
-
-/** Credits a run could charge at most: disabled integrations never charge. */
-export const maxChargeOf = (plan: PlannedRun) =>
-  maxCredits(plan.integrations.filter((i) => isEnabled(i, plan.settingsRows.get(i.code))));
 
 export function inputOf(entity: EntityRow, params: Record<string, unknown> = {}): IntegrationInput {
   return { entityId: entity.id, entityType: entity.type, attributes: entity.attributes, params };
@@ -81,6 +66,8 @@ export interface ExecuteOptions {
   enrichmentIdOf?: (integration: Integration) => string;
   /** The invocation's connection cap, when several plans run in one invocation (a queue batch). */
   connections?: Semaphore;
+  /** Takes fresh results' cache writes instead of awaiting each before its result (see RunOptions). */
+  deferCacheWrite?: (write: Promise<void>) => void;
 }
 
 /** Runs the plan for one entity: all in parallel, or a waterfall that stops once the wanted fields are filled. */
@@ -88,6 +75,16 @@ export async function executePlan(opts: ExecuteOptions): Promise<EnrichmentResul
   const { deps, plan, entity, request } = opts;
   const connections = opts.connections ?? new Semaphore(deps.settings.MAX_CONNECTIONS_PER_INVOCATION);
   const input = inputOf(entity, request.params);
+  // Run side by side, the integrations' cache entries are read in one round trip; a waterfall reads only as far as it goes.
+  const prefetchedCache =
+    request.strategy !== "waterfall" && !request.forceRefresh
+      ? await prefetchCache(
+          deps.env.ENRICH_CACHE,
+          plan.integrations.map((integration) => ({ integration, settingsRow: plan.settingsRows.get(integration.code) })),
+          input,
+          deps.orgId,
+        )
+      : undefined;
   const run = async (integration: Integration) => {
     const result = await runIntegration(integration, input, {
       env: deps.env,
@@ -99,6 +96,8 @@ export async function executePlan(opts: ExecuteOptions): Promise<EnrichmentResul
       deadline: opts.deadline,
       connections,
       enrichmentId: opts.enrichmentIdOf?.(integration),
+      deferCacheWrite: opts.deferCacheWrite,
+      prefetchedCache,
     });
     await deps.onResult?.(result);
     return result;
@@ -152,16 +151,25 @@ export function summarize(entityId: string, results: EnrichmentResult[]) {
 /**
  * Synchronous enrichment of one entity: plan, prepaid pre-flight (402 before anything runs), run, then record
  * results, charges and the reservation's release in one batch. Returns the answer and the events to publish.
+ * `loaded` (from `loadRun`) saves re-reading the plan and the billing mode. Fresh results' cache writes run
+ * alongside that batch and are done before this returns, so the next request finds them.
  */
-export async function enrichEntity(deps: EnrichDeps, entity: EntityRow, request: EnrichRequest) {
+export async function enrichEntity(deps: EnrichDeps, entity: EntityRow, request: EnrichRequest, loaded?: Omit<LoadedRun, "entity">) {
   const { db, caller } = deps;
-  const plan = await planRun(db, caller.orgId, request);
-  const { reserved } = await reserveCredits(db, caller.orgId, maxChargeOf(plan));
+  const plan = loaded?.plan ?? (await planRun(db, caller.orgId, request));
+  const { reserved } = await reserveCredits(db, caller.orgId, maxChargeOf(plan), loaded?.billingMode);
+  const cacheWrites: Promise<void>[] = [];
   let results: EnrichmentResult[];
   try {
-    results = await executePlan({ deps: { ...deps, orgId: caller.orgId }, plan, entity, request });
-    await runStatements(db, [
-      releaseStatement(db, caller.orgId, reserved),
+    results = await executePlan({
+      deps: { ...deps, orgId: caller.orgId },
+      plan,
+      entity,
+      request,
+      deferCacheWrite: (write) => cacheWrites.push(write),
+    });
+    const persisted = runStatements(db, [
+      ...(reserved > 0 ? [releaseStatement(db, caller.orgId, reserved)] : []),
       ...persistStatements(db, {
         orgId: caller.orgId,
         entityId: entity.id,
@@ -170,7 +178,9 @@ export async function enrichEntity(deps: EnrichDeps, entity: EntityRow, request:
         actorKeyId: caller.keyId,
       }),
     ]);
+    await Promise.all([persisted, ...cacheWrites]);
   } catch (error) {
+    await Promise.all(cacheWrites);
     await releaseCredits(db, caller.orgId, reserved);
     throw error;
   }

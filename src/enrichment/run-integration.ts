@@ -12,7 +12,7 @@ import {
   publicConfig,
   readCredentials,
 } from "../services/integration-settings";
-import { cacheKey, readCache, writeCache } from "./cache";
+import { type CachedEnrichment, cacheKey, readCache, readCacheMany, writeCache } from "./cache";
 import type { EnrichmentResult, ResultError } from "./result";
 
 export interface RunOptions {
@@ -28,6 +28,13 @@ export interface RunOptions {
   connections: Semaphore;
   /** Pre-assigned record id (jobs derive it from the task so redeliveries agree). */
   enrichmentId?: string;
+  /**
+   * When given, a fresh result's cache write is handed here (it never rejects: a failed write is logged) instead
+   * of being awaited before the result returns; the caller must await it before its response or under waitUntil.
+   */
+  deferCacheWrite?: (write: Promise<void>) => void;
+  /** Cache entries already read for this run (`prefetchCache`); a key not in it is read as usual. */
+  prefetchedCache?: Map<string, CachedEnrichment | null>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,6 +71,43 @@ const toResultError = (e: EnrichmentError): ResultError => e.toJSON();
 
 function limitedFetch(inner: SafeFetch, connections: Semaphore): SafeFetch {
   return (input, init) => connections.run(() => inner(input, init));
+}
+
+type KeyOptions = Pick<RunOptions, "settingsRow" | "orgId">;
+
+async function lookupCacheKey(integration: Integration, input: IntegrationInput, opts: KeyOptions): Promise<string | null> {
+  const lookup = integration.cache ? integration.lookupKey(input, { config: publicConfig(opts.settingsRow) }) : null;
+  return lookup === null ? null : cacheKey(integration, lookup, opts.orgId);
+}
+
+/** The cache entry `runIntegration` would read for this run, or null when it would not get that far. */
+export async function cacheKeyFor(integration: Integration, input: IntegrationInput, opts: KeyOptions): Promise<string | null> {
+  if (!isEnabled(integration, opts.settingsRow)) return null;
+  if (!hasCredentials(integration, opts.settingsRow, credentialNamesOf(opts.settingsRow))) return null;
+  if (missingInputs(integration, input)) return null;
+  return lookupCacheKey(integration, input, opts);
+}
+
+/**
+ * Reads the cache entries of several runs in one KV bulk read, for `prefetchedCache`: one round trip instead of
+ * one per integration. Undefined when there is nothing to gain (fewer than two entries) or the read failed, in
+ * which case each run reads its own entry.
+ */
+export async function prefetchCache(
+  kv: KVNamespace,
+  runs: { integration: Integration; settingsRow: IntegrationSettingsRow | undefined }[],
+  input: IntegrationInput,
+  orgId: string,
+): Promise<Map<string, CachedEnrichment | null> | undefined> {
+  const keys = await Promise.all(runs.map((r) => cacheKeyFor(r.integration, input, { settingsRow: r.settingsRow, orgId })));
+  const wanted = keys.filter((k): k is string => k !== null);
+  if (new Set(wanted).size < 2) return undefined;
+  try {
+    return await readCacheMany(kv, wanted);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", message: "enrichment cache bulk read failed", error: String(error) }));
+    return undefined;
+  }
 }
 
 /** One attempt under a hard time limit, whether or not the integration honours the abort signal. */
@@ -141,10 +185,9 @@ export async function runIntegration(integration: Integration, input: Integratio
   const missing = missingInputs(integration, input);
   if (missing) return fail(new EnrichmentError("MISSING_INPUT", missing, "validation"), 0);
 
-  const lookup = integration.cache ? integration.lookupKey(input, { config: publicConfig(opts.settingsRow) }) : null;
-  const key = lookup === null ? null : await cacheKey(integration, lookup, opts.orgId);
+  const key = await lookupCacheKey(integration, input, opts);
   if (key && !opts.forceRefresh) {
-    const hit = await readCache(opts.env.ENRICH_CACHE, key);
+    const hit = opts.prefetchedCache?.has(key) ? (opts.prefetchedCache.get(key) ?? null) : await readCache(opts.env.ENRICH_CACHE, key);
     if (hit) {
       return {
         ...base,
@@ -179,12 +222,14 @@ export async function runIntegration(integration: Integration, input: Integratio
       let globalEnrichmentId: string | undefined;
       if (key && integration.cache) {
         globalEnrichmentId = `ge_${crypto.randomUUID()}`;
-        await writeCache(
+        const write = writeCache(
           opts.env.ENRICH_CACHE,
           key,
           { globalEnrichmentId, integrationCode: integration.code, fetchedAt: new Date().toISOString(), output },
           integration.cache.ttlSeconds,
         );
+        if (opts.deferCacheWrite) opts.deferCacheWrite(write.catch((error) => logCacheWriteFailure(integration.code, error)));
+        else await write;
       }
       return {
         ...base,
@@ -208,6 +253,10 @@ export async function runIntegration(integration: Integration, input: Integratio
     }
   }
   return fail(lastError, attempts);
+}
+
+function logCacheWriteFailure(integrationCode: string, error: unknown): void {
+  console.error(JSON.stringify({ level: "error", message: "enrichment cache write failed", integrationCode, error: String(error) }));
 }
 
 function shapeResult(output: IntegrationOutput) {

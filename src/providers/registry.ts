@@ -19,9 +19,13 @@ if (byCode.size !== integrations.length) throw new Error("Two integrations share
 
 export const builtinIntegration = (code: string) => byCode.get(code);
 
-/** Built-ins plus the organization's custom integrations. */
-export async function catalogFor(db: Db, orgId: string): Promise<Map<string, Integration>> {
-  const custom = await customIntegrationsFor(db, orgId);
+/** Built-ins plus an organization's custom integrations, already read. */
+export function catalogWith(custom: Integration[]): Map<string, Integration> {
   if (custom.length === 0) return byCode;
   return new Map([...byCode, ...custom.map((i) => [i.code, i] as const)]);
+}
+
+/** Built-ins plus the organization's custom integrations. */
+export async function catalogFor(db: Db, orgId: string): Promise<Map<string, Integration>> {
+  return catalogWith(await customIntegrationsFor(db, orgId));
 }

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { type EnrichRequest, enrichEntity } from "../enrichment/enrich-entity";
+import { type EntityRef, loadRun } from "../enrichment/plan";
 import { publish } from "../events/bus";
 import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
 import { authorize } from "../middleware/auth";
@@ -16,7 +17,7 @@ import {
   notFoundError,
   unprocessableError,
 } from "../openapi";
-import { type EntityRow, getEntity, getEntityByExternalId } from "../services/entities";
+import { getEntity } from "../services/entities";
 import { getEnrichment, listEntityEnrichments } from "../services/enrichment-records";
 import { preflightEnrichment, streamEnrichment } from "../lib/sse-enrichment";
 import { idParam } from "./schemas";
@@ -162,11 +163,14 @@ const getOne = createRoute({
   responses: { 200: jsonResponse(EnrichmentRecordSchema, "The record"), ...commonErrors, ...notFoundError },
 });
 
-async function runAndAnswer(c: Context<AppEnv>, entity: EntityRow, request: EnrichRequest) {
+/** The entity, plan and billing mode come from one D1 round trip (`loadRun`). */
+async function runAndAnswer(c: Context<AppEnv>, ref: EntityRef, request: EnrichRequest) {
+  const { entity, ...loaded } = await loadRun(c.get("db"), c.get("caller").orgId, ref, request);
   const { answer, events } = await enrichEntity(
     { env: c.env, settings: c.get("settings"), db: c.get("db"), caller: c.get("caller") },
     entity,
     request,
+    loaded,
   );
   c.executionCtx.waitUntil(publish(c.env, events));
   return answer;
@@ -174,18 +178,18 @@ async function runAndAnswer(c: Context<AppEnv>, entity: EntityRow, request: Enri
 
 export const enrichmentRoutes = createRouter()
   .openapi(enrichById, async (c) => {
-    const entity = await getEntity(c.get("db"), c.get("caller").orgId, c.req.valid("param").id);
+    const { id } = c.req.valid("param");
     const request = c.req.valid("json") as EnrichRequest;
     if (c.req.valid("query").stream === "true") {
+      const entity = await getEntity(c.get("db"), c.get("caller").orgId, id);
       await preflightEnrichment(c, request);
       return streamEnrichment(c, entity, request);
     }
-    return c.json(await runAndAnswer(c, entity, request), 200);
+    return c.json(await runAndAnswer(c, { id }, request), 200);
   })
-  .openapi(enrichByExternalId, async (c) => {
-    const entity = await getEntityByExternalId(c.get("db"), c.get("caller").orgId, c.req.valid("param").externalId);
-    return c.json(await runAndAnswer(c, entity, c.req.valid("json") as EnrichRequest), 200);
-  })
+  .openapi(enrichByExternalId, async (c) =>
+    c.json(await runAndAnswer(c, { externalId: c.req.valid("param").externalId }, c.req.valid("json") as EnrichRequest), 200),
+  )
   .openapi(listForEntity, async (c) => {
     const db = c.get("db");
     const { orgId } = c.get("caller");

@@ -8,18 +8,27 @@ import { nowIso } from "../lib/time";
 import { rawStatement } from "../db/statements";
 import { auditStatement } from "./audit";
 
-/**
- * Holds `amount` credits of a prepaid organization for work about to run. One conditional UPDATE, so
- * concurrent requests can never hold more than the balance. Postpaid organizations always run.
- */
-export async function reserveCredits(db: Db, orgId: string, amount: number): Promise<{ reserved: number }> {
+type BillingMode = (typeof organizations.$inferSelect)["billingMode"];
+
+async function billingModeOf(db: Db, orgId: string): Promise<BillingMode> {
   const [org] = await db
     .select({ billingMode: organizations.billingMode })
     .from(organizations)
     .where(eq(organizations.id, orgId))
     .limit(1);
   if (!org) throw notFound("Organization");
-  if (org.billingMode !== "prepaid" || amount <= 0) return { reserved: 0 };
+  return org.billingMode;
+}
+
+/**
+ * Holds `amount` credits of a prepaid organization for work about to run. One conditional UPDATE, so
+ * concurrent requests can never hold more than the balance. Postpaid organizations always run.
+ * `knownBillingMode` (read by the caller in a batch of its own) saves a round trip; the hold itself never
+ * trusts it for the balance, which only the UPDATE's condition checks.
+ */
+export async function reserveCredits(db: Db, orgId: string, amount: number, knownBillingMode?: BillingMode): Promise<{ reserved: number }> {
+  const billingMode = knownBillingMode ?? (await billingModeOf(db, orgId));
+  if (billingMode !== "prepaid" || amount <= 0) return { reserved: 0 };
   const held = await db
     .update(organizations)
     .set({ reservedCredits: sql`${organizations.reservedCredits} + ${amount}` })

@@ -11,9 +11,13 @@ import { auditStatement } from "./audit";
 
 export type IntegrationSettingsRow = typeof integrationSettings.$inferSelect;
 
+/** The read behind `settingsByCode`, as a builder that can share a D1 batch with other reads. */
+export const settingsRows = (db: Db, orgId: string) => db.select().from(integrationSettings).where(eq(integrationSettings.orgId, orgId));
+
+export const settingsMapOf = (rows: IntegrationSettingsRow[]): Map<string, IntegrationSettingsRow> => new Map(rows.map((r) => [r.code, r]));
+
 export async function settingsByCode(db: Db, orgId: string): Promise<Map<string, IntegrationSettingsRow>> {
-  const rows = await db.select().from(integrationSettings).where(eq(integrationSettings.orgId, orgId));
-  return new Map(rows.map((r) => [r.code, r]));
+  return settingsMapOf(await settingsRows(db, orgId));
 }
 
 export const isEnabled = (integration: Integration, row: IntegrationSettingsRow | undefined) =>

@@ -220,6 +220,29 @@ describe("global cache", () => {
     expect(stored.keys.length).toBeGreaterThanOrEqual(1);
   });
 
+  it("answers several integrations from the cache together, and calls only the provider whose entry is missing", async () => {
+    const org = await lookupOrg();
+    const s = scenario();
+    const id = await person(org.adminKey);
+    const one = await enrich(org.adminKey, id, { integrationCodes: ["http_lookup"], params: { scenario: s } });
+    expect(one.json.results[0].cached).toBe(false);
+
+    // The response came after the cache write: the next request finds it.
+    const both = { integrationCodes: ["http_lookup", "http_lookup_alt"], params: { scenario: s } };
+    const mixed = await enrich(org.adminKey, id, both);
+    expect(mixed.json.results.map((r: { cached: boolean }) => r.cached)).toEqual([true, false]);
+    expect(mixed.json.results[0].globalEnrichmentId).toBe(one.json.results[0].globalEnrichmentId);
+
+    const cached = await enrich(org.adminKey, id, both);
+    expect(cached.json.results).toMatchObject([
+      { integrationCode: "http_lookup", cached: true, success: true, globalEnrichmentId: one.json.results[0].globalEnrichmentId },
+      { integrationCode: "http_lookup_alt", cached: true, success: true, globalEnrichmentId: mixed.json.results[1].globalEnrichmentId },
+    ]);
+    expect(cached.json.results[1].result).toEqual(mixed.json.results[1].result);
+    expect(await lookupCalls(s, "http_lookup")).toBe(1);
+    expect(await lookupCalls(s, "http_lookup_alt")).toBe(1);
+  });
+
   it("does not cache failures", async () => {
     const org = await lookupOrg();
     const s = scenario({ http_lookup: "404" });

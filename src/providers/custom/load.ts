@@ -4,8 +4,10 @@ import { customIntegrations } from "../../db/schema/custom-integrations";
 import type { Integration } from "../types";
 import { httpJsonIntegration } from "./http-json";
 
+/** The read behind `customIntegrationsFor`, as a builder that can share a D1 batch with other reads. */
+export const customIntegrationRows = (db: Db, orgId: string) => db.select().from(customIntegrations).where(eq(customIntegrations.orgId, orgId));
+
 /** An organization's own `http_json` integrations, defined by configuration. */
 export async function customIntegrationsFor(db: Db, orgId: string): Promise<Integration[]> {
-  const rows = await db.select().from(customIntegrations).where(eq(customIntegrations.orgId, orgId));
-  return rows.map(httpJsonIntegration);
+  return (await customIntegrationRows(db, orgId)).map(httpJsonIntegration);
 }
