@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [--only fanout,faults] [--var NAME:VALUE] [--provider-batch N] [--out FILE] [--keep] [--seed N]`
+ * `npm run bench [-- --quick] [--only fanout,faults] [--var NAME:VALUE] [--provider-batch N] [--profile] [--out FILE] [--keep] [--seed N]`
  *
  * Starts a fake provider and a webhook receiver (Node, 127.0.0.1), applies the D1 migrations into a fresh
  * temporary persistence directory, starts `wrangler dev` on 127.0.0.1 against it, runs the scenarios, writes
@@ -17,6 +17,7 @@ import { responses, setupOrg } from "./lib/client.mjs";
 import { benchConfig } from "./lib/config.mjs";
 import { applyMigrations, startDevServer, wranglerVersion } from "./lib/dev-server.mjs";
 import { createLogCursor } from "./lib/dev-log.mjs";
+import { hotspots, startProfiler } from "./lib/profiler.mjs";
 import { startRssSampler } from "./lib/memory.mjs";
 import { installCleanupHandlers, stopAllGroups } from "./lib/processes.mjs";
 import { gateFailures, renderTable } from "./lib/report.mjs";
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     keep: { type: "boolean", default: false },
     seed: { type: "string", default: "1" },
     "provider-batch": { type: "string" },
+    profile: { type: "boolean", default: false },
     out: { type: "string", default: join("bench", "results", "latest.json") },
   },
 });
@@ -252,11 +254,20 @@ async function main() {
       }
       log(`scenario ${name}…`);
       const began = Date.now();
+      const profiler = args.profile ? await startProfiler(dev.inspectorPort) : null;
       try {
         await withTimeout(scenarios[name](), budgetOf(name, plan), name);
       } catch (error) {
         results.errors[name] = String(error?.stack ?? error);
         log(`scenario ${name} failed: ${error?.message ?? error}`);
+      }
+      if (profiler) {
+        const profile = await profiler.stop();
+        const file = join(resultsDir, `profile-${mode}-${name}.cpuprofile`);
+        await mkdir(resultsDir, { recursive: true });
+        await writeFile(file, JSON.stringify(profile));
+        meta.profiles = { ...meta.profiles, [name]: { file: relative(root, file), ...hotspots(profile) } };
+        log(`profile of ${name}: ${relative(root, file)}; busiest: ${meta.profiles[name].top.slice(0, 3).map((t) => `${t.fn} ${t.share}%`).join(", ")}`);
       }
       meta.workerErrors[name] = await devLog.errorsSince();
       log(`scenario ${name} done (${Date.now() - began} ms)`);
