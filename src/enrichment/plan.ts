@@ -1,6 +1,9 @@
-import { and, eq } from "drizzle-orm";
+import { type SQL, type Table, and, eq, getTableColumns } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { customIntegrations } from "../db/schema/custom-integrations";
+import { integrationSettings } from "../db/schema/enrichment";
 import { entities, organizations } from "../db/schema/tenancy";
+import { prepared, runStatements } from "../db/statements";
 import { notFound } from "../errors";
 import { httpJsonIntegration } from "../providers/custom/http-json";
 import { customIntegrationRows } from "../providers/custom/load";
@@ -21,7 +24,7 @@ interface PlanRequest {
   enrichmentGroupRefs?: string[];
 }
 
-type CustomIntegrationRow = Awaited<ReturnType<typeof customIntegrationRows>>[number];
+type CustomIntegrationRow = typeof customIntegrations.$inferSelect;
 
 async function planFrom(
   db: Db,
@@ -54,22 +57,61 @@ export interface LoadedRun {
   billingMode: BillingMode;
 }
 
+/** The rows `runReads` answers, decoded; the entity and organization are absent when not found. */
+export interface RunRows {
+  entity: EntityRow | undefined;
+  custom: CustomIntegrationRow[];
+  settings: IntegrationSettingsRow[];
+  billingMode: BillingMode | undefined;
+}
+
 /**
  * Everything a synchronous enrichment reads before it runs (the entity, the custom catalog, the settings and
- * the organization's billing mode) in ONE D1 round trip: each round trip is paid by every request.
- * A missing entity is a 404 before the plan is validated, as when they were read one by one.
+ * the organization's billing mode) as statements for ONE D1 batch: each round trip is paid by every request.
+ * `org` is the caller's organization id, or a subquery naming it when the reads ride along with authentication
+ * (`authorize(…, prefetch)`), which saves one more round trip.
  */
-export async function loadRun(db: Db, orgId: string, ref: EntityRef, request: PlanRequest): Promise<LoadedRun> {
+export function runReads(db: Db, org: string | SQL, ref: EntityRef): D1PreparedStatement[] {
   const byRef = "id" in ref ? eq(entities.id, ref.id) : eq(entities.externalId, ref.externalId);
-  const [entityRows, custom, settings, orgRows] = await db.batch([
-    db.select().from(entities).where(and(eq(entities.orgId, orgId), byRef)).limit(1),
-    customIntegrationRows(db, orgId),
-    settingsRows(db, orgId),
-    db.select({ billingMode: organizations.billingMode }).from(organizations).where(eq(organizations.id, orgId)).limit(1),
-  ]);
-  const entity = entityRows[0];
-  if (!entity) throw notFound("Entity");
-  const org = orgRows[0];
-  if (!org) throw notFound("Organization");
-  return { entity, plan: await planFrom(db, orgId, request, custom, settings), billingMode: org.billingMode };
+  return [
+    prepared(db, db.select().from(entities).where(and(eq(entities.orgId, org), byRef)).limit(1)),
+    prepared(db, db.select().from(customIntegrations).where(eq(customIntegrations.orgId, org))),
+    prepared(db, db.select().from(integrationSettings).where(eq(integrationSettings.orgId, org))),
+    prepared(db, db.select().from(organizations).where(eq(organizations.id, org)).limit(1)),
+  ];
+}
+
+/** A row as drizzle would hand it back: column names to field names, each value through its column's decoder. */
+function decodeRow<T extends Table>(table: T, raw: Record<string, unknown>): T["$inferSelect"] {
+  const row: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(getTableColumns(table))) {
+    const value = raw[column.name];
+    row[field] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as T["$inferSelect"];
+}
+
+const rowsOf = (result: D1Result | undefined) => (result?.results ?? []) as Record<string, unknown>[];
+
+export function decodeRunReads([entity, custom, settings, org]: D1Result[]): RunRows {
+  const entityRow = rowsOf(entity)[0];
+  const orgRow = rowsOf(org)[0];
+  return {
+    entity: entityRow ? decodeRow(entities, entityRow) : undefined,
+    custom: rowsOf(custom).map((r) => decodeRow(customIntegrations, r)),
+    settings: rowsOf(settings).map((r) => decodeRow(integrationSettings, r)),
+    billingMode: orgRow ? decodeRow(organizations, orgRow).billingMode : undefined,
+  };
+}
+
+/** The run from its rows. A missing entity is a 404 before the plan is validated, as when they were read one by one. */
+export async function planLoaded(db: Db, orgId: string, rows: RunRows, request: PlanRequest): Promise<LoadedRun> {
+  if (!rows.entity) throw notFound("Entity");
+  if (!rows.billingMode) throw notFound("Organization");
+  return { entity: rows.entity, plan: await planFrom(db, orgId, request, rows.custom, rows.settings), billingMode: rows.billingMode };
+}
+
+/** `runReads` in one round trip, then the plan. */
+export async function loadRun(db: Db, orgId: string, ref: EntityRef, request: PlanRequest): Promise<LoadedRun> {
+  return planLoaded(db, orgId, decodeRunReads(await runStatements(db, runReads(db, orgId, ref))), request);
 }

@@ -1,18 +1,44 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, Role } from "../context";
 import { ApiError } from "../errors";
 import { constantTimeEqual } from "../lib/crypto";
-import { authenticateAndCount, readPresentedKey, roleAllows } from "../services/api-key-auth";
+import { type AuthPrefetch, authenticateWith, readPresentedKey, roleAllows } from "../services/api-key-auth";
+
+/**
+ * A route's reads that ride along with authentication (see `AuthPrefetch`): `authorize(role, prefetcher)` runs
+ * them in the key lookup's batch and the handler takes the decoded result with `take(c)`.
+ */
+export class AuthPrefetcher<T> {
+  readonly #results = new WeakMap<Request, T>();
+
+  constructor(readonly build: (c: Context<AppEnv>) => AuthPrefetch<T>) {}
+
+  keep(c: Context<AppEnv>, value: T): void {
+    this.#results.set(c.req.raw, value);
+  }
+
+  /** What the reads answered for this request; undefined when `authorize` did not run them. */
+  take(c: Context<AppEnv>): T | undefined {
+    return this.#results.get(c.req.raw);
+  }
+}
 
 /** Authenticates the API key, enforces its rate limit, then checks the role the route needs. */
-export const authorize = (need: Role) =>
+export const authorize = <T = never>(need: Role, prefetcher?: AuthPrefetcher<T>) =>
   createMiddleware<AppEnv>(async function authorize(c, next) {
     const db = c.get("db");
     const presented = readPresentedKey(c.req.header("authorization"), c.req.header("x-api-key"));
-    const caller = await authenticateAndCount(db, presented, c.get("settings").RATE_LIMIT_PER_MINUTE);
+    const { caller, prefetched } = await authenticateWith(
+      db,
+      presented,
+      c.get("settings").RATE_LIMIT_PER_MINUTE,
+      prefetcher?.build(c) ?? null,
+    );
     if (!roleAllows(caller.role, need)) {
       throw new ApiError("FORBIDDEN", `This action needs the '${need}' role; this key is '${caller.role}'`);
     }
+    if (prefetcher && prefetched !== undefined) prefetcher.keep(c, prefetched);
     c.set("caller", caller);
     await next();
   });

@@ -2,10 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { type EnrichRequest, enrichEntity } from "../enrichment/enrich-entity";
-import { type EntityRef, loadRun } from "../enrichment/plan";
+import { type EntityRef, type RunRows, decodeRunReads, loadRun, planLoaded, runReads } from "../enrichment/plan";
 import { publish } from "../events/bus";
 import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
-import { authorize } from "../middleware/auth";
+import { AuthPrefetcher, authorize } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import {
   commonErrors,
@@ -107,13 +107,19 @@ const enrichResponses = {
   ...unprocessableError,
 };
 
+/** The entity, catalog, settings and billing mode are read in the key lookup's round trip. */
+const runRowsOf = (ref: (c: Context<AppEnv>) => EntityRef) =>
+  new AuthPrefetcher<RunRows>((c) => ({ reads: (db, org) => runReads(db, org, ref(c)), decode: decodeRunReads }));
+const byIdRows = runRowsOf((c) => ({ id: c.req.param("id") ?? "" }));
+const byExternalIdRows = runRowsOf((c) => ({ externalId: c.req.param("externalId") ?? "" }));
+
 const enrichById = createRoute({
   method: "post",
   path: "/v1/entities/{id}/enrichments",
   tags: ["Enrichment"],
   summary: "Run integrations on an entity",
   description: "With `?stream=true` the answer is Server-Sent Events: entity_started, enrichment_completed per integration, entity_completed, completed.",
-  middleware: [authorize("member"), idempotent()] as const,
+  middleware: [authorize("member", byIdRows), idempotent()] as const,
   request: {
     params: idParam,
     query: z.object({ stream: z.enum(["true", "false"]).optional().openapi({ description: "Stream progress as Server-Sent Events" }) }),
@@ -134,7 +140,7 @@ const enrichByExternalId = createRoute({
   path: "/v1/entities/by-external-id/{externalId}/enrichments",
   tags: ["Enrichment"],
   summary: "Run integrations on an entity named by your own id",
-  middleware: [authorize("member"), idempotent()] as const,
+  middleware: [authorize("member", byExternalIdRows), idempotent()] as const,
   request: {
     params: z.object({ externalId: z.string().min(1).max(255).openapi({ param: { name: "externalId", in: "path" } }) }),
     headers: idempotencyHeader,
@@ -163,9 +169,15 @@ const getOne = createRoute({
   responses: { 200: jsonResponse(EnrichmentRecordSchema, "The record"), ...commonErrors, ...notFoundError },
 });
 
-/** The entity, plan and billing mode come from one D1 round trip (`loadRun`). */
-async function runAndAnswer(c: Context<AppEnv>, ref: EntityRef, request: EnrichRequest) {
-  const { entity, ...loaded } = await loadRun(c.get("db"), c.get("caller").orgId, ref, request);
+/** The rows read along with authentication, or (when it did not run them) one round trip of their own. */
+async function loadFor(c: Context<AppEnv>, prefetcher: AuthPrefetcher<RunRows>, ref: EntityRef, request: EnrichRequest) {
+  const rows = prefetcher.take(c);
+  const { orgId } = c.get("caller");
+  return rows ? planLoaded(c.get("db"), orgId, rows, request) : loadRun(c.get("db"), orgId, ref, request);
+}
+
+async function runAndAnswer(c: Context<AppEnv>, prefetcher: AuthPrefetcher<RunRows>, ref: EntityRef, request: EnrichRequest) {
+  const { entity, ...loaded } = await loadFor(c, prefetcher, ref, request);
   const { answer, events } = await enrichEntity(
     { env: c.env, settings: c.get("settings"), db: c.get("db"), caller: c.get("caller") },
     entity,
@@ -181,14 +193,14 @@ export const enrichmentRoutes = createRouter()
     const { id } = c.req.valid("param");
     const request = c.req.valid("json") as EnrichRequest;
     if (c.req.valid("query").stream === "true") {
-      const entity = await getEntity(c.get("db"), c.get("caller").orgId, id);
+      const { entity } = await loadFor(c, byIdRows, { id }, request);
       await preflightEnrichment(c, request);
       return streamEnrichment(c, entity, request);
     }
-    return c.json(await runAndAnswer(c, { id }, request), 200);
+    return c.json(await runAndAnswer(c, byIdRows, { id }, request), 200);
   })
   .openapi(enrichByExternalId, async (c) =>
-    c.json(await runAndAnswer(c, { externalId: c.req.valid("param").externalId }, c.req.valid("json") as EnrichRequest), 200),
+    c.json(await runAndAnswer(c, byExternalIdRows, { externalId: c.req.valid("param").externalId }, c.req.valid("json") as EnrichRequest), 200),
   )
   .openapi(listForEntity, async (c) => {
     const db = c.get("db");
