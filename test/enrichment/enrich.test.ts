@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call } from "../helpers/api";
+import { call, createKey } from "../helpers/api";
 import { enrich, lookupCalls, lookupOrg, person, scenario } from "../helpers/enrichment";
 
 describe("POST /v1/entities/:id/enrichments", () => {
@@ -141,6 +141,39 @@ describe("POST /v1/entities/:id/enrichments", () => {
     expect((await enrich(b.adminKey, id, { integrationCodes: ["http_lookup"] })).status).toBe(404);
     const viewer = await call("POST", "/v1/api-keys", { key: a.adminKey, body: { name: "v", role: "viewer" } });
     expect((await enrich(viewer.json.key, id, { integrationCodes: ["http_lookup"] })).status).toBe(403);
+  });
+
+  it("refuses a revoked key and a key past its rate limit before anything runs, on both enrichment routes", async () => {
+    const org = await lookupOrg();
+    await call("POST", "/v1/entities", { key: org.adminKey, body: { type: "person", externalId: "limited-1", attributes: { fullName: "Ada Lovelace" } } });
+    const id = await person(org.adminKey);
+    const s = scenario();
+    const body = { integrationCodes: ["http_lookup"], params: { scenario: s } };
+
+    const revoked = await createKey(org.adminKey, "member");
+    expect((await call("DELETE", `/v1/api-keys/${revoked.id}`, { key: org.adminKey })).status).toBe(200);
+    expect((await enrich(revoked.key, id, body)).status).toBe(401);
+    expect((await call("POST", "/v1/entities/by-external-id/limited-1/enrichments", { key: revoked.key, body })).status).toBe(401);
+
+    // The limit counts per clock minute: a burst that straddles a boundary is repeated with a fresh key, not judged.
+    let statuses: number[] = [];
+    let enriched = 0;
+    for (let straddled = true, bursts = 0; straddled && bursts < 3; bursts++) {
+      const limited = await createKey(org.adminKey, "member", { rateLimitPerMinute: 1 });
+      const minute = Math.floor(Date.now() / 60_000);
+      statuses = [
+        (await enrich(limited.key, id, body)).status,
+        (await enrich(limited.key, id, body)).status,
+        (await call("POST", "/v1/entities/by-external-id/limited-1/enrichments", { key: limited.key, body })).status,
+      ];
+      straddled = Math.floor(Date.now() / 60_000) !== minute;
+      enriched += statuses.filter((status) => status === 200).length;
+    }
+    expect(statuses).toEqual([200, 429, 429]);
+
+    expect(await lookupCalls(s)).toBe(1);
+    const records = await call("GET", `/v1/entities/${id}/enrichments`, { key: org.adminKey });
+    expect(records.json.data).toHaveLength(enriched);
   });
 
   it("enriches by external id", async () => {
