@@ -3,7 +3,8 @@ import { z } from "zod";
 import { entities } from "../db/schema/tenancy";
 import { type PlannedRun, executePlan, inputOf, planRun } from "../enrichment/enrich-entity";
 import type { EnrichmentResult } from "../enrichment/result";
-import { runIntegration } from "../enrichment/run-integration";
+import { type CachedEnrichment, readCacheMany } from "../enrichment/cache";
+import { cacheKeyFor, runIntegration } from "../enrichment/run-integration";
 import { EnrichmentError } from "../providers/errors";
 import type { ProviderCallContext } from "../queues/provider-calls";
 import type { EntityRow } from "../services/entities";
@@ -64,11 +65,60 @@ export async function runJobTasks(messages: Message<unknown>[], context: Provide
     }
     return plan;
   };
+  const run: RunContext = {
+    ...context,
+    planFor,
+    // Fresh answers' cache writes go on beside recording and reporting instead of before them.
+    cacheWrites: [],
+    prefetchedCache: await prefetchBatchCache(runnable.map((r) => r.task.body), rows, planFor, context),
+  };
   const reporter = new TaskReporter(context, runnable.length);
   await Promise.all(
-    runnable.map(async ({ task, deadline }) => reporter.finished(await runTask(task, deadline, rows.get(task.body.entityId), planFor, context))),
+    runnable.map(async ({ task, deadline }) => reporter.finished(await runTask(task, deadline, rows.get(task.body.entityId), run))),
   );
   await reporter.done();
+  await Promise.all(run.cacheWrites);
+}
+
+/** What every task of one consumer invocation shares. */
+interface RunContext extends ProviderCallContext {
+  planFor: (body: JobTaskMessage) => Promise<PlannedRun>;
+  cacheWrites: Promise<void>[];
+  prefetchedCache: Map<string, CachedEnrichment | null> | undefined;
+}
+
+/**
+ * The cache entries of every task in the batch in one KV bulk read (per hundred keys), instead of one read per
+ * task. Undefined when the read fails: each task then reads its own entry.
+ */
+async function prefetchBatchCache(
+  bodies: JobTaskMessage[],
+  rows: Map<string, EntityRow>,
+  planFor: (body: JobTaskMessage) => Promise<PlannedRun>,
+  context: ProviderCallContext,
+): Promise<Map<string, CachedEnrichment | null> | undefined> {
+  const keys = await Promise.all(
+    bodies.map(async (body) => {
+      const entity = rows.get(body.entityId);
+      if (!entity || body.strategy === "waterfall" || body.forceRefresh) return [];
+      const plan = await planFor(body).catch(() => null);
+      if (!plan) return [];
+      const input = inputOf(entity, body.params);
+      return Promise.all(
+        plan.integrations.map((integration) =>
+          cacheKeyFor(integration, input, { settingsRow: plan.settingsRows.get(integration.code), orgId: body.orgId }),
+        ),
+      );
+    }),
+  );
+  const wanted = keys.flat().filter((k): k is string => k !== null);
+  if (wanted.length === 0) return undefined;
+  try {
+    return await readCacheMany(context.env.ENRICH_CACHE, wanted);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", message: "job cache bulk read failed", error: String(error) }));
+    return undefined;
+  }
 }
 
 async function claimTasks(group: Task[], context: ProviderCallContext): Promise<{ task: Task; deadline: number }[]> {
@@ -97,8 +147,7 @@ async function runTask(
   task: Task,
   deadline: number,
   entity: EntityRow | undefined,
-  planFor: (body: JobTaskMessage) => Promise<PlannedRun>,
-  context: ProviderCallContext,
+  context: RunContext,
 ): Promise<FinishedTask | null> {
   const { body, message } = task;
   if (!entity || entity.orgId !== body.orgId) {
@@ -107,7 +156,7 @@ async function runTask(
     return { message, body, results, record: false, entityEnriched: {} };
   }
   try {
-    const results = await execute(body, entity, deadline, planFor, context);
+    const results = await execute(body, entity, deadline, context);
     return { message, body, results, record: true, entityEnriched: entity.enriched };
   } catch (error) {
     console.error(JSON.stringify({ level: "error", message: "job task failed; retrying", jobId: body.jobId, taskId: body.taskId, error: String(error) }));
@@ -116,17 +165,12 @@ async function runTask(
   }
 }
 
-async function execute(
-  body: JobTaskMessage,
-  entity: EntityRow,
-  deadline: number,
-  planFor: (body: JobTaskMessage) => Promise<PlannedRun>,
-  context: ProviderCallContext,
-): Promise<EnrichmentResult[]> {
-  const { env, settings, db, connections } = context;
+async function execute(body: JobTaskMessage, entity: EntityRow, deadline: number, context: RunContext): Promise<EnrichmentResult[]> {
+  const { env, settings, db, connections, prefetchedCache } = context;
+  const deferCacheWrite = (write: Promise<void>) => context.cacheWrites.push(write);
   let plan: PlannedRun;
   try {
-    plan = await planFor(body);
+    plan = await context.planFor(body);
   } catch (error) {
     // An integration that no longer exists (a deleted custom integration) fails its results, not the batch.
     return failAll(body.integrationCodes, new EnrichmentError("SYSTEM", `Cannot plan this task: ${String((error as Error).message ?? error)}`, "system"));
@@ -139,6 +183,7 @@ async function execute(
       request: { strategy: "waterfall", params: body.params, forceRefresh: body.forceRefresh },
       deadline,
       connections,
+      deferCacheWrite,
     });
   }
   const input = inputOf(entity, body.params);
@@ -153,6 +198,8 @@ async function execute(
         forceRefresh: body.forceRefresh,
         deadline,
         connections,
+        deferCacheWrite,
+        prefetchedCache,
       }),
     ),
   );
