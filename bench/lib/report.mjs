@@ -55,6 +55,12 @@ export function renderTable(r) {
     const value = get(r, path);
     rows.push([scenario, figure, `${fmt(value)}${value === null || value === undefined ? "" : unit}`, t?.text ?? "", t ? (t.met === null ? "" : t.met ? "ok" : t.gate ? "FAIL" : "miss") : ""]);
   };
+  const cpuRow = (scenario, cpu) => {
+    if (!cpu?.perTaskMs) return;
+    const p = cpu.perTaskMs;
+    rows.push([scenario, "CPU ms per task: workerd / wrangler / bench / machine", `${fmt(p.workerd)} / ${fmt(p.wranglerNode)} / ${fmt(p.bench)} / ${fmt(p.machine)}`, "", ""]);
+    rows.push([scenario, "machine busy (all cores)", `${Math.round((cpu.machineBusyShare ?? 0) * 100)}%`, "", ""]);
+  };
   if (r.fanout && ran.has("fanout")) {
     add("1 fan-out", "entities x integrations", "fanout.size");
     add("1 fan-out", "wall (POST → completed)", "fanout.wallMs", " ms");
@@ -65,11 +71,13 @@ export function renderTable(r) {
     add("1 fan-out", "repeated calls (retries)", "fanout.retries");
     add("1 fan-out", "provider peak concurrency", "fanout.providerPeakConcurrency");
     add("1 fan-out", "peak RSS (workerd+wrangler)", "fanout.peakRssMb", " MB");
+    cpuRow("1 fan-out", r.fanout.cpu);
   }
   if (r.cache && ran.has("cache")) {
     add("2 cache", "provider calls", "cache.providerCalls");
     add("2 cache", "wall", "cache.wallMs", " ms");
     add("2 cache", "wall / fan-out wall", "cache.wallRatio");
+    cpuRow("2 cache", r.cache.cpu);
   }
   if (r.overhead && ran.has("overhead")) {
     add("3 overhead", "enrich rps", "overhead.enrichRps");

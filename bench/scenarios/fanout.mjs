@@ -1,3 +1,4 @@
+import { cpus } from "node:os";
 import { setupOrg } from "../lib/client.mjs";
 import { benchEntities, countEvents, jobBody, runJob } from "../lib/jobs.mjs";
 import { ratio, round } from "../lib/stats.mjs";
@@ -41,6 +42,7 @@ export async function fanout(ctx, { entities, tag = `fanout-${ctx.runId}`, timeo
       providerPeakByIntegration: provider.peakByRoute,
       peakRssMb: mem.peakRssMb,
       memory: mem,
+      cpu: cpuPerTask(mem.cpu, entities * integrations),
       completed: job.completed,
       ...(job.completed ? {} : { diagnosis: job.diagnosis, eventCounts: countEvents(job.events) }),
       postMs: round(job.postMs),
@@ -51,6 +53,19 @@ export async function fanout(ctx, { entities, tag = `fanout-${ctx.runId}`, timeo
       sseUnderLoad: delays.summary,
     },
     replay: { api, body },
+  };
+}
+
+/**
+ * CPU time per task, by where it was spent. On a machine with few cores this, not waiting for providers, is what
+ * bounds a local job: the ideal wall time leaves `cores x ideal / tasks` of CPU per task for everything.
+ */
+export function cpuPerTask(cpu, tasks) {
+  const per = (ms) => round(ms / tasks, 2);
+  return {
+    ...cpu,
+    perTaskMs: { workerd: per(cpu.workerdMs), wranglerNode: per(cpu.wranglerNodeMs), bench: per(cpu.benchMs), machine: per(cpu.machineMs) },
+    machineBusyShare: round(cpu.machineMs / (cpu.wallMs * cpus().length), 2),
   };
 }
 
@@ -67,6 +82,7 @@ export async function cache(ctx, first, { timeoutMs }) {
     wallRatio: ratio(job.wallMs, first.result.wallMs),
     timeline: job.timeline,
     peakRssMb: mem.peakRssMb,
+    cpu: cpuPerTask(mem.cpu, first.result.tasks),
     completed: job.completed,
       ...(job.completed ? {} : { diagnosis: job.diagnosis, eventCounts: countEvents(job.events) }),
     jobId: job.jobId,
