@@ -189,7 +189,7 @@ async function main() {
     await applyMigrations({ root, persistDir, configPath });
     log(`migrations applied (${Date.now() - t} ms)`);
     t = Date.now();
-    dev = await startDevServer({ root, persistDir, logPath, extraVars, configPath });
+    dev = await startDevServer({ root, persistDir, logPath, extraVars, configPath, inspector: args.profile });
     log(`wrangler dev ready on ${dev.url} (${Date.now() - t} ms), pid ${dev.pid}`);
     sampler = startRssSampler(dev.pid);
 

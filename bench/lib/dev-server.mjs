@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { freePort, runToEnd, sleep, startGroup, stopGroup } from "./processes.mjs";
 
 const WRANGLER = join("node_modules", "wrangler", "bin", "wrangler.js");
+const DEV_WORKER = join("bench", "lib", "dev-worker.mjs");
 
 /** Throwaway credentials for this local run only; the dev server never leaves 127.0.0.1. */
 export const BENCH_ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
@@ -46,9 +47,10 @@ export async function queryLocalD1({ root, persistDir, configPath }, sql) {
 
 /**
  * `wrangler dev` on 127.0.0.1 with the bench's vars: loopback fetches allowed (the fake provider lives there),
- * a rate limit nobody reaches, and the run's persistence directory. Resolves once /healthz answers.
+ * a rate limit nobody reaches, and the run's persistence directory. Resolves once /healthz answers. Started
+ * through bench/lib/dev-worker.mjs (wrangler's API) so the inspector stays off unless `inspector` is set.
  */
-export async function startDevServer({ root, persistDir, logPath, extraVars = {}, configPath, startTimeoutMs = 90_000 }) {
+export async function startDevServer({ root, persistDir, logPath, extraVars = {}, configPath, inspector = false, startTimeoutMs = 90_000 }) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const vars = {
@@ -58,23 +60,8 @@ export async function startDevServer({ root, persistDir, logPath, extraVars = {}
     ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY,
     ...extraVars,
   };
-  const args = [
-    WRANGLER,
-    "dev",
-    ...configArgs(configPath),
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--inspector-port",
-    String(inspectorPort),
-    "--persist-to",
-    persistDir,
-    "--show-interactive-dev-session=false",
-    "--log-level",
-    "warn",
-    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-  ];
+  const options = { configPath, port, persistDir, vars, inspectorPort: inspector ? inspectorPort : null };
+  const args = [DEV_WORKER, JSON.stringify(options)];
   const proc = startGroup(process.execPath, args, { cwd: root, env: wranglerEnv(), logPath });
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + startTimeoutMs;
