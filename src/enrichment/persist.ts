@@ -1,8 +1,9 @@
 import type { Db } from "../db/client";
-import { prepared, rawStatement } from "../db/statements";
+import { prebuiltInsert } from "../db/prebuilt-insert";
+import { rawStatement } from "../db/statements";
 import { enrichments } from "../db/schema/enrichment";
 import type { EnrichedField } from "../db/schema/tenancy";
-import { auditStatement } from "../services/audit";
+import { auditPrepared } from "../services/audit";
 import { chargeStatements } from "../services/credits";
 import type { EnrichmentResult } from "./result";
 
@@ -16,6 +17,9 @@ export interface PersistInput {
   /** Jobs: one record per task however often it is delivered (unique key → INSERT OR IGNORE). */
   taskKeyOf?: (result: EnrichmentResult) => string;
 }
+
+/** A repeated job task's record is ignored (unique task key), which is what makes records exactly-once. */
+const insertEnrichment = prebuiltInsert(enrichments, "ON CONFLICT DO NOTHING");
 
 /** Fields from a new result replace what is stored when the same source refreshes them or confidence is no lower. */
 export function enrichedPatch(current: Record<string, EnrichedField>, results: EnrichmentResult[]): Record<string, EnrichedField> {
@@ -58,7 +62,7 @@ export function persistStatements(db: Db, input: PersistInput): D1PreparedStatem
       taskKey: input.taskKeyOf?.(r) ?? null,
       createdAt: r.createdAt,
     };
-    statements.push(prepared(db, db.insert(enrichments).values(values).onConflictDoNothing()));
+    statements.push(insertEnrichment(db, values));
     if (r.success && r.credits > 0) {
       statements.push(
         ...chargeStatements(db, {
@@ -98,7 +102,7 @@ export function persistStatements(db: Db, input: PersistInput): D1PreparedStatem
   const ran = input.results.filter((r) => r.status !== "skipped");
   if (ran.length > 0) {
     statements.push(
-      prepared(db, auditStatement(db, {
+      auditPrepared(db, {
         orgId: input.orgId,
         actorKeyId: input.actorKeyId,
         action: "entity.enriched",
@@ -108,7 +112,7 @@ export function persistStatements(db: Db, input: PersistInput): D1PreparedStatem
           jobId: input.jobId ?? null,
           enrichments: ran.map((r) => ({ id: r.enrichmentId, code: r.integrationCode, status: r.status, credits: r.credits })),
         },
-      })),
+      }),
     );
   }
   return statements;
