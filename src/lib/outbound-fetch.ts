@@ -44,14 +44,29 @@ export function assertOutboundUrl(input: string | URL, policy: OutboundPolicy): 
     if (policy.allowLoopback) return url;
     throw new OutboundUrlError("Loopback addresses are not allowed");
   }
+  const refusal = hostRefusal(host, policy);
+  if (refusal) throw new OutboundUrlError(refusal);
+  return url;
+}
+
+/** Verdicts per host: a job calls the same few provider hosts thousands of times, and parsing addresses showed up. */
+const verdicts = new Map<string, string | null>();
+const VERDICTS_KEPT = 1000;
+
+function hostRefusal(host: string, policy: OutboundPolicy): string | null {
+  const key = `${policy.allowLoopback ? 1 : 0}|${host}`;
+  const known = verdicts.get(key);
+  if (known !== undefined) return known;
+  let refusal: string | null = null;
   // Hosts like "2130706433" or "0x7f.1" are IPv4 in disguise; ipaddr's parser understands those forms too.
   const address = literalAddress(host) ?? (ipaddr.IPv4.isValid(host) ? ipaddr.IPv4.parse(host) : null);
   if (address) {
     const range = address.range();
-    if (range === "loopback" && policy.allowLoopback) return url;
-    if (range !== "unicast") throw new OutboundUrlError(`Address range '${range}' is not allowed`);
+    if (!(range === "loopback" && policy.allowLoopback) && range !== "unicast") refusal = `Address range '${range}' is not allowed`;
   }
-  return url;
+  if (verdicts.size >= VERDICTS_KEPT) verdicts.clear();
+  verdicts.set(key, refusal);
+  return refusal;
 }
 
 export interface SafeFetchInit extends RequestInit {
