@@ -11,6 +11,7 @@ import { catalogWith } from "../providers/registry";
 import type { Integration } from "../providers/types";
 import type { EntityRow } from "../services/entities";
 import { type IntegrationSettingsRow, isEnabled, settingsMapOf, settingsRows } from "../services/integration-settings";
+import { type WebhookTarget, webhookTargetOf, webhookTargetsQuery } from "../services/webhooks-fanout";
 import { expandIntegrationCodes } from "./expand";
 import { maxCredits } from "./run-integration";
 
@@ -55,6 +56,8 @@ export interface LoadedRun {
   entity: EntityRow;
   plan: PlannedRun;
   billingMode: BillingMode;
+  /** The organization's enabled webhooks, for publishing this run's events without reading them again. */
+  webhooks: WebhookTarget[];
 }
 
 /** The rows `runReads` answers, decoded; the entity and organization are absent when not found. */
@@ -63,6 +66,7 @@ export interface RunRows {
   custom: CustomIntegrationRow[];
   settings: IntegrationSettingsRow[];
   billingMode: BillingMode | undefined;
+  webhooks: WebhookTarget[];
 }
 
 /**
@@ -78,6 +82,8 @@ export function runReads(db: Db, org: string | SQL, ref: EntityRef): D1PreparedS
     prepared(db, db.select().from(customIntegrations).where(eq(customIntegrations.orgId, org))),
     prepared(db, db.select().from(integrationSettings).where(eq(integrationSettings.orgId, org))),
     prepared(db, db.select().from(organizations).where(eq(organizations.id, org)).limit(1)),
+    // Read now, published with after the response: saves the webhook read of every enrichment's events.
+    prepared(db, webhookTargetsQuery(db, org)),
   ];
 }
 
@@ -93,7 +99,7 @@ function decodeRow<T extends Table>(table: T, raw: Record<string, unknown>): T["
 
 const rowsOf = (result: D1Result | undefined) => (result?.results ?? []) as Record<string, unknown>[];
 
-export function decodeRunReads([entity, custom, settings, org]: D1Result[]): RunRows {
+export function decodeRunReads([entity, custom, settings, org, hooks]: D1Result[]): RunRows {
   const entityRow = rowsOf(entity)[0];
   const orgRow = rowsOf(org)[0];
   return {
@@ -101,6 +107,7 @@ export function decodeRunReads([entity, custom, settings, org]: D1Result[]): Run
     custom: rowsOf(custom).map((r) => decodeRow(customIntegrations, r)),
     settings: rowsOf(settings).map((r) => decodeRow(integrationSettings, r)),
     billingMode: orgRow ? decodeRow(organizations, orgRow).billingMode : undefined,
+    webhooks: rowsOf(hooks).map(webhookTargetOf),
   };
 }
 
@@ -108,7 +115,12 @@ export function decodeRunReads([entity, custom, settings, org]: D1Result[]): Run
 export async function planLoaded(db: Db, orgId: string, rows: RunRows, request: PlanRequest): Promise<LoadedRun> {
   if (!rows.entity) throw notFound("Entity");
   if (!rows.billingMode) throw notFound("Organization");
-  return { entity: rows.entity, plan: await planFrom(db, orgId, request, rows.custom, rows.settings), billingMode: rows.billingMode };
+  return {
+    entity: rows.entity,
+    plan: await planFrom(db, orgId, request, rows.custom, rows.settings),
+    billingMode: rows.billingMode,
+    webhooks: rows.webhooks,
+  };
 }
 
 /** `runReads` in one round trip, then the plan. */

@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import type { KnownWebhooks } from "../services/webhooks-fanout";
 
 export type DomainEventType =
   | "enrichment.completed"
@@ -17,7 +18,12 @@ export interface DomainEvent {
   data: Record<string, unknown>;
 }
 
-export type Subscriber = (events: DomainEvent[], env: Env) => Promise<void>;
+/** What a publisher already read that a subscriber would otherwise read again (the organization's webhooks). */
+export interface PublishHints {
+  webhooks?: KnownWebhooks;
+}
+
+export type Subscriber = (events: DomainEvent[], env: Env, hints: PublishHints) => Promise<void>;
 
 const subscribers: Subscriber[] = [];
 
@@ -31,9 +37,9 @@ export function newEvent(type: DomainEventType, orgId: string, data: Record<stri
 }
 
 /** Delivers to every subscriber; one failing subscriber does not stop the others. */
-export async function publish(env: Env, events: DomainEvent[]): Promise<void> {
+export async function publish(env: Env, events: DomainEvent[], hints: PublishHints = {}): Promise<void> {
   if (events.length === 0) return;
-  const outcomes = await Promise.allSettled(subscribers.map((s) => s(events, env)));
+  const outcomes = await Promise.allSettled(subscribers.map((s) => s(events, env, hints)));
   for (const outcome of outcomes) {
     if (outcome.status === "rejected") {
       console.error(JSON.stringify({ level: "error", message: "event subscriber failed", error: String(outcome.reason) }));

@@ -1,6 +1,6 @@
 import { fanOutEvents } from "../services/webhooks-fanout";
 import { subscribe } from "./bus";
 
-subscribe(async (events, env) => {
-  await fanOutEvents(env, events);
+subscribe(async (events, env, hints) => {
+  await fanOutEvents(env, events, hints.webhooks);
 });

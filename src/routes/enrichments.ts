@@ -184,7 +184,8 @@ async function runAndAnswer(c: Context<AppEnv>, prefetcher: AuthPrefetcher<RunRo
     request,
     loaded,
   );
-  c.executionCtx.waitUntil(publish(c.env, events));
+  const { orgId } = c.get("caller");
+  c.executionCtx.waitUntil(publish(c.env, events, { webhooks: { orgIds: [orgId], targets: loaded.webhooks } }));
   return answer;
 }
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import "../../src/events/subscribers";
 import { newEvent, publish } from "../../src/events/bus";
 import { call, createOrg } from "../helpers/api";
+import { enrich, lookupOrg, person, scenario } from "../helpers/enrichment";
 import { receivedBy, waitForReceived } from "../helpers/webhook-receiver";
 import { createHook, signatureHeaders } from "./harness";
 
@@ -56,6 +57,24 @@ describe("event bus → webhook deliveries", () => {
     // Publishing the same event again (a repeated alarm or message) records no second delivery.
     await publish(env, [event]);
     expect(await deliveriesOf(subscribed.id)).toHaveLength(1);
+  });
+
+  it("delivers a synchronous enrichment's event to the organization's subscribed webhooks, read along with the request", async () => {
+    const org = await lookupOrg();
+    const subscribed = await createHook(org.adminKey, {}, ["enrichment.completed"]);
+    const disabled = await createHook(org.adminKey, {}, ["enrichment.completed"]);
+    await call("PATCH", `/v1/webhooks/${disabled.id}`, { key: org.adminKey, body: { enabled: false } });
+    const otherOrg = await createOrg();
+    const foreign = await createHook(otherOrg.adminKey, {}, ["enrichment.completed"]);
+    const entityId = await person(org.adminKey);
+    const res = await enrich(org.adminKey, entityId, { integrationCodes: ["http_lookup"], params: { scenario: scenario() } });
+    expect(res.status).toBe(200);
+    const until = Date.now() + 10_000;
+    while ((await deliveriesOf(subscribed.id)).length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    const [row] = await deliveriesOf(subscribed.id);
+    expect(row).toMatchObject({ event_type: "enrichment.completed", org_id: org.orgId });
+    expect(JSON.parse(String(row?.payload)).data.entityId).toBe(entityId);
+    for (const hook of [disabled, foreign]) expect(await deliveriesOf(hook.id)).toHaveLength(0);
   });
 
   it("reaches a job's named webhook and fans one event out to several endpoints", async () => {
