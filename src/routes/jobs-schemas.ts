@@ -19,7 +19,7 @@ const perEntityTimeoutMs = z.coerce
   .int()
   .min(100)
   .max(120_000)
-  .openapi({ description: "Time each entity gets from its first integration call (default 10000); past it, what is left fails with ENRICHMENT_TIMEOUT" });
+  .openapi({ description: "Time each of an entity's tasks gets from when it starts running, queue wait excluded (default 10000); past it, the task fails with ENRICHMENT_TIMEOUT" });
 
 export const CreateJobBody = z
   .strictObject({
