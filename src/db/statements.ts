@@ -1,5 +1,8 @@
 import type { Db } from "./client";
 
+/** D1 allows 100 bound parameters per statement: IN lists are read in chunks of this many. */
+export const IN_LIST_LIMIT = 90;
+
 interface ToSql {
   toSQL(): { sql: string; params: unknown[] };
 }

@@ -1,5 +1,6 @@
 import { sha256Hex } from "../lib/crypto";
 import type { Integration, IntegrationOutput } from "../providers/types";
+import { chunks } from "../lib/chunks";
 
 export interface CachedEnrichment {
   globalEnrichmentId: string;
@@ -24,9 +25,7 @@ const BULK_GET_LIMIT = 100;
 /** Several entries in one KV round trip per hundred keys (a bulk get); absent keys map to null. */
 export async function readCacheMany(kv: KVNamespace, keys: string[]): Promise<Map<string, CachedEnrichment | null>> {
   const unique = [...new Set(keys)];
-  const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += BULK_GET_LIMIT) chunks.push(unique.slice(i, i + BULK_GET_LIMIT));
-  const maps = await Promise.all(chunks.map((chunk) => kv.get<CachedEnrichment>(chunk, "json")));
+  const maps = await Promise.all(chunks(unique, BULK_GET_LIMIT).map((chunk) => kv.get<CachedEnrichment>(chunk, "json")));
   return new Map(maps.flatMap((m) => [...m]));
 }
 

@@ -1,5 +1,6 @@
 import type { JobSpec, JobTaskMessage } from "./job-types";
 import type { QueuedTask } from "./job-store";
+import { chunks } from "../lib/chunks";
 
 /** Queues accepts at most 100 messages per sendBatch call. */
 export const SEND_BATCH_LIMIT = 100;
@@ -22,7 +23,7 @@ export function taskMessage(spec: Omit<JobSpec, "entities">, task: QueuedTask, d
 }
 
 export async function sendTaskMessages(queue: Queue, messages: JobTaskMessage[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += SEND_BATCH_LIMIT) {
-    await queue.sendBatch(messages.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body, contentType: "json" as const })));
+  for (const chunk of chunks(messages, SEND_BATCH_LIMIT)) {
+    await queue.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
   }
 }

@@ -2,10 +2,11 @@ import { inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { enrichments } from "../db/schema/enrichment";
 import type { EnrichedField } from "../db/schema/tenancy";
-import { prepared, runStatements } from "../db/statements";
+import { IN_LIST_LIMIT, prepared, runStatements } from "../db/statements";
 import { persistStatements } from "../enrichment/persist";
 import { type EnrichmentResult, publicResult } from "../enrichment/result";
 import type { TaskResult } from "./job-types";
+import { chunks } from "../lib/chunks";
 
 export interface TaskRef {
   orgId: string;
@@ -47,9 +48,6 @@ export interface TaskToRecord {
   entityEnriched: Record<string, EnrichedField>;
   results: EnrichmentResult[];
 }
-
-/** D1 allows 100 bound parameters per statement: task keys are read back in chunks below that. */
-const KEYS_PER_READ = 90;
 
 /**
  * Records a task's results (records, charges, entity fields, audit) in one D1 batch and answers what D1 holds.
@@ -95,7 +93,7 @@ export async function recordTasks(db: Db, tasks: TaskToRecord[]): Promise<TaskRe
     );
   }
   const keys = tasks.flatMap((t) => t.results.map((r) => taskKeyOf(t.task, r.integrationCode)));
-  const reads = chunks(keys, KEYS_PER_READ).map((chunk) => prepared(db, db.select().from(enrichments).where(inArray(enrichments.taskKey, chunk))));
+  const reads = chunks(keys, IN_LIST_LIMIT).map((chunk) => prepared(db, db.select().from(enrichments).where(inArray(enrichments.taskKey, chunk))));
   const outcome = await runStatements(db, [...statements, ...reads]);
   const stored = new Map<string, EnrichmentRow>();
   for (const read of outcome.slice(statements.length)) {
@@ -107,12 +105,6 @@ export async function recordTasks(db: Db, tasks: TaskToRecord[]): Promise<TaskRe
       return row ? storedResult(row, r) : publicResult(r);
     }),
   );
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** A raw D1 row (snake_case, JSON as text) in drizzle's shape. */

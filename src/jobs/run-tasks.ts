@@ -12,6 +12,8 @@ import type { ClaimAnswer, JobTaskMessage } from "./job-types";
 import { getJobStub } from "./job-stub";
 import { lostTaskResults } from "./outcomes";
 import { type FinishedTask, TaskReporter, retryDelaySeconds } from "./task-reporter";
+import { IN_LIST_LIMIT } from "../db/statements";
+import { chunks } from "../lib/chunks";
 
 const jobTaskSchema = z.object({
   kind: z.literal("job_task"),
@@ -33,8 +35,6 @@ interface Task {
   body: JobTaskMessage;
 }
 
-/** D1 allows 100 bound parameters per statement. */
-const IN_LIST_LIMIT = 90;
 
 /**
  * Runs `job_task` messages: asks each job's object which tasks it still wants (one call per job), runs them
@@ -212,8 +212,7 @@ function failAll(codes: string[], error: EnrichmentError): EnrichmentResult[] {
 async function loadEntities(context: ProviderCallContext, bodies: JobTaskMessage[]): Promise<Map<string, EntityRow>> {
   const ids = [...new Set(bodies.map((b) => b.entityId))];
   const rows = new Map<string, EntityRow>();
-  for (let i = 0; i < ids.length; i += IN_LIST_LIMIT) {
-    const chunk = ids.slice(i, i + IN_LIST_LIMIT);
+  for (const chunk of chunks(ids, IN_LIST_LIMIT)) {
     const found = await context.db.select().from(entities).where(inArray(entities.id, chunk));
     for (const row of found) rows.set(row.id, row);
   }

@@ -4,6 +4,7 @@ import type { ProviderCallContext } from "../queues/provider-calls";
 import type { JobTaskMessage, TaskResult } from "./job-types";
 import { getJobStub } from "./job-stub";
 import { recordTasks } from "./record-results";
+import { chunks } from "../lib/chunks";
 
 /**
  * How long a finished task waits for others of its batch so that they share one D1 batch and one report. Short
@@ -69,8 +70,7 @@ async function settle(batch: FinishedTask[], context: ProviderCallContext): Prom
   const reports = new Map<FinishedTask, TaskResult[]>();
   for (const f of batch) if (!f.record) reports.set(f, f.results);
   const toRecord = batch.filter((f) => f.record);
-  for (let i = 0; i < toRecord.length; i += TASKS_PER_RECORD) {
-    const chunk = toRecord.slice(i, i + TASKS_PER_RECORD);
+  for (const chunk of chunks(toRecord, TASKS_PER_RECORD)) {
     try {
       const stored = await recordTasks(
         context.db,

@@ -12,6 +12,8 @@ import { entityError, presentOutcome } from "../jobs/outcomes";
 import { type Cursor, afterCursor, pageOf } from "../lib/pagination";
 import { type JobRow, getJobRow } from "./jobs";
 import { toCsv } from "./jobs-csv";
+import { IN_LIST_LIMIT } from "../db/statements";
+import { chunks } from "../lib/chunks";
 
 /** The row as D1 has it, overlaid with the object's live view when there is one. */
 export function presentJob(row: JobRow, live: JobSnapshot | null) {
@@ -138,11 +140,11 @@ export async function jobResultsCsv(env: Env, db: Db, orgId: string, jobId: stri
 
 async function enrichedFields(db: Db, orgId: string, ids: string[]) {
   const out = new Map<string, Record<string, { value: unknown }>>();
-  for (let i = 0; i < ids.length; i += 90) {
+  for (const chunk of chunks(ids, IN_LIST_LIMIT)) {
     const rows = await db
       .select({ id: entities.id, enriched: entities.enriched })
       .from(entities)
-      .where(and(eq(entities.orgId, orgId), inArray(entities.id, ids.slice(i, i + 90))));
+      .where(and(eq(entities.orgId, orgId), inArray(entities.id, chunk)));
     for (const r of rows) out.set(r.id, r.enriched);
   }
   return out;

@@ -9,6 +9,8 @@ import { type Cursor, afterCursor, pageOf } from "../lib/pagination";
 import { nowIso } from "../lib/time";
 import { auditStatement } from "./audit";
 import { getWebhook } from "./webhooks";
+import { IN_LIST_LIMIT } from "../db/statements";
+import { chunks } from "../lib/chunks";
 
 export const TEST_EVENT_TYPE = "webhook.test";
 
@@ -35,14 +37,6 @@ export const webhookPayload = (type: string, timestamp: string, data: Record<str
 const SEND_BATCH_LIMIT = 100;
 /** D1 statements per batch, kept modest so one huge publish does not become one huge transaction. */
 const INSERT_BATCH_LIMIT = 50;
-/** D1 allows 100 bound parameters per statement. */
-const IN_LIST_LIMIT = 90;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function deliveryRow(draft: DeliveryDraft): DeliveryRow {
   return {
