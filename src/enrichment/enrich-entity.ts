@@ -80,9 +80,7 @@ export async function executePlan(opts: ExecuteOptions): Promise<EnrichmentResul
     request.strategy !== "waterfall" && !request.forceRefresh
       ? await prefetchCache(
           deps.env.ENRICH_CACHE,
-          plan.integrations.map((integration) => ({ integration, settingsRow: plan.settingsRows.get(integration.code) })),
-          input,
-          deps.orgId,
+          plan.integrations.map((integration) => ({ integration, settingsRow: plan.settingsRows.get(integration.code), input, orgId: deps.orgId })),
         )
       : undefined;
   const run = async (integration: Integration) => {

@@ -81,25 +81,28 @@ async function lookupCacheKey(integration: Integration, input: IntegrationInput,
 }
 
 /** The cache entry `runIntegration` would read for this run, or null when it would not get that far. */
-export async function cacheKeyFor(integration: Integration, input: IntegrationInput, opts: KeyOptions): Promise<string | null> {
+async function cacheKeyFor(integration: Integration, input: IntegrationInput, opts: KeyOptions): Promise<string | null> {
   if (!isEnabled(integration, opts.settingsRow)) return null;
   if (!hasCredentials(integration, opts.settingsRow, credentialNamesOf(opts.settingsRow))) return null;
   if (missingInputs(integration, input)) return null;
   return lookupCacheKey(integration, input, opts);
 }
 
+/** One run whose cache entry may be read ahead (`prefetchCache`). */
+export interface CacheProbe {
+  integration: Integration;
+  settingsRow: IntegrationSettingsRow | undefined;
+  input: IntegrationInput;
+  orgId: string;
+}
+
 /**
- * Reads the cache entries of several runs in one KV bulk read, for `prefetchedCache`: one round trip instead of
- * one per integration. Undefined when there is nothing to gain (fewer than two entries) or the read failed, in
- * which case each run reads its own entry.
+ * Reads the cache entries of several runs (one entity's integrations, or a whole queue batch) in one KV bulk read
+ * per hundred keys, for `prefetchedCache`: one round trip instead of one per run. Undefined when there is nothing
+ * to gain (fewer than two entries) or the read failed, in which case each run reads its own entry.
  */
-export async function prefetchCache(
-  kv: KVNamespace,
-  runs: { integration: Integration; settingsRow: IntegrationSettingsRow | undefined }[],
-  input: IntegrationInput,
-  orgId: string,
-): Promise<Map<string, CachedEnrichment | null> | undefined> {
-  const keys = await Promise.all(runs.map((r) => cacheKeyFor(r.integration, input, { settingsRow: r.settingsRow, orgId })));
+export async function prefetchCache(kv: KVNamespace, probes: CacheProbe[]): Promise<Map<string, CachedEnrichment | null> | undefined> {
+  const keys = await Promise.all(probes.map((p) => cacheKeyFor(p.integration, p.input, { settingsRow: p.settingsRow, orgId: p.orgId })));
   const wanted = keys.filter((k): k is string => k !== null);
   if (new Set(wanted).size < 2) return undefined;
   try {

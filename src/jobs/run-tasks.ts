@@ -3,8 +3,8 @@ import { z } from "zod";
 import { entities } from "../db/schema/tenancy";
 import { type PlannedRun, executePlan, inputOf, planRun } from "../enrichment/enrich-entity";
 import type { EnrichmentResult } from "../enrichment/result";
-import { type CachedEnrichment, readCacheMany } from "../enrichment/cache";
-import { cacheKeyFor, runIntegration } from "../enrichment/run-integration";
+import type { CachedEnrichment } from "../enrichment/cache";
+import { type CacheProbe, prefetchCache, runIntegration } from "../enrichment/run-integration";
 import { EnrichmentError } from "../providers/errors";
 import type { ProviderCallContext } from "../queues/provider-calls";
 import type { EntityRow } from "../services/entities";
@@ -87,38 +87,24 @@ interface RunContext extends ProviderCallContext {
   prefetchedCache: Map<string, CachedEnrichment | null> | undefined;
 }
 
-/**
- * The cache entries of every task in the batch in one KV bulk read (per hundred keys), instead of one read per
- * task. Undefined when the read fails: each task then reads its own entry.
- */
+/** The cache entries of every task in the batch in one KV bulk read, instead of one read per task. */
 async function prefetchBatchCache(
   bodies: JobTaskMessage[],
   rows: Map<string, EntityRow>,
   planFor: (body: JobTaskMessage) => Promise<PlannedRun>,
   context: ProviderCallContext,
 ): Promise<Map<string, CachedEnrichment | null> | undefined> {
-  const keys = await Promise.all(
-    bodies.map(async (body) => {
+  const probes = await Promise.all(
+    bodies.map(async (body): Promise<CacheProbe[]> => {
       const entity = rows.get(body.entityId);
       if (!entity || body.strategy === "waterfall" || body.forceRefresh) return [];
       const plan = await planFor(body).catch(() => null);
       if (!plan) return [];
       const input = inputOf(entity, body.params);
-      return Promise.all(
-        plan.integrations.map((integration) =>
-          cacheKeyFor(integration, input, { settingsRow: plan.settingsRows.get(integration.code), orgId: body.orgId }),
-        ),
-      );
+      return plan.integrations.map((integration) => ({ integration, settingsRow: plan.settingsRows.get(integration.code), input, orgId: body.orgId }));
     }),
   );
-  const wanted = keys.flat().filter((k): k is string => k !== null);
-  if (wanted.length === 0) return undefined;
-  try {
-    return await readCacheMany(context.env.ENRICH_CACHE, wanted);
-  } catch (error) {
-    console.error(JSON.stringify({ level: "error", message: "job cache bulk read failed", error: String(error) }));
-    return undefined;
-  }
+  return prefetchCache(context.env.ENRICH_CACHE, probes.flat());
 }
 
 async function claimTasks(group: Task[], context: ProviderCallContext): Promise<{ task: Task; deadline: number }[]> {
