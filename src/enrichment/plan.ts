@@ -1,5 +1,6 @@
-import { type SQL, type Table, and, eq, getTableColumns } from "drizzle-orm";
+import { type SQL, and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { decodeRow } from "../db/decode-row";
 import { customIntegrations } from "../db/schema/custom-integrations";
 import { integrationSettings } from "../db/schema/enrichment";
 import { entities, organizations } from "../db/schema/tenancy";
@@ -10,6 +11,7 @@ import { customIntegrationRows } from "../providers/custom/load";
 import { catalogWith } from "../providers/registry";
 import type { Integration } from "../providers/types";
 import type { EntityRow } from "../services/entities";
+import type { BillingMode } from "../services/credits";
 import { type IntegrationSettingsRow, isEnabled, settingsMapOf, settingsRows } from "../services/integration-settings";
 import { type WebhookTarget, webhookTargetOf, webhookTargetsQuery } from "../services/webhooks-fanout";
 import { expandIntegrationCodes } from "./expand";
@@ -50,7 +52,6 @@ export const maxChargeOf = (plan: PlannedRun) =>
 
 export type EntityRef = { id: string } | { externalId: string };
 
-export type BillingMode = (typeof organizations.$inferSelect)["billingMode"];
 
 export interface LoadedRun {
   entity: EntityRow;
@@ -85,16 +86,6 @@ export function runReads(db: Db, org: string | SQL, ref: EntityRef): D1PreparedS
     // Read now, published with after the response: saves the webhook read of every enrichment's events.
     prepared(db, webhookTargetsQuery(db, org)),
   ];
-}
-
-/** A row as drizzle would hand it back: column names to field names, each value through its column's decoder. */
-function decodeRow<T extends Table>(table: T, raw: Record<string, unknown>): T["$inferSelect"] {
-  const row: Record<string, unknown> = {};
-  for (const [field, column] of Object.entries(getTableColumns(table))) {
-    const value = raw[column.name];
-    row[field] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-  }
-  return row as T["$inferSelect"];
 }
 
 const rowsOf = (result: D1Result | undefined) => (result?.results ?? []) as Record<string, unknown>[];

@@ -1,5 +1,6 @@
 import { inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { decodeRow } from "../db/decode-row";
 import { enrichments } from "../db/schema/enrichment";
 import type { EnrichedField } from "../db/schema/tenancy";
 import { IN_LIST_LIMIT, prepared, runStatements } from "../db/statements";
@@ -97,7 +98,7 @@ export async function recordTasks(db: Db, tasks: TaskToRecord[]): Promise<TaskRe
   const outcome = await runStatements(db, [...statements, ...reads]);
   const stored = new Map<string, EnrichmentRow>();
   for (const read of outcome.slice(statements.length)) {
-    for (const raw of (read.results ?? []) as Record<string, unknown>[]) stored.set(String(raw.task_key), rowOf(raw));
+    for (const raw of (read.results ?? []) as Record<string, unknown>[]) stored.set(String(raw.task_key), decodeRow(enrichments, raw));
   }
   return tasks.map((t) =>
     t.results.map((r) => {
@@ -105,26 +106,4 @@ export async function recordTasks(db: Db, tasks: TaskToRecord[]): Promise<TaskRe
       return row ? storedResult(row, r) : publicResult(r);
     }),
   );
-}
-
-/** A raw D1 row (snake_case, JSON as text) in drizzle's shape. */
-function rowOf(raw: Record<string, unknown>): EnrichmentRow {
-  const json = (v: unknown) => (typeof v === "string" ? (JSON.parse(v) as Record<string, unknown>) : null);
-  return {
-    id: String(raw.id),
-    orgId: String(raw.org_id),
-    entityId: String(raw.entity_id),
-    integrationCode: String(raw.integration_code),
-    status: raw.status as EnrichmentRow["status"],
-    cached: Boolean(raw.cached),
-    globalEnrichmentId: (raw.global_enrichment_id as string | null) ?? null,
-    executionTimeMs: Number(raw.execution_time_ms),
-    costCents: Number(raw.cost_cents),
-    credits: Number(raw.credits),
-    result: json(raw.result),
-    error: json(raw.error),
-    jobId: (raw.job_id as string | null) ?? null,
-    taskKey: (raw.task_key as string | null) ?? null,
-    createdAt: String(raw.created_at),
-  };
 }

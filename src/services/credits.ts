@@ -8,7 +8,7 @@ import { nowIso } from "../lib/time";
 import { rawStatement } from "../db/statements";
 import { auditStatement } from "./audit";
 
-type BillingMode = (typeof organizations.$inferSelect)["billingMode"];
+export type BillingMode = (typeof organizations.$inferSelect)["billingMode"];
 
 async function billingModeOf(db: Db, orgId: string): Promise<BillingMode> {
   const [org] = await db
