@@ -14,8 +14,8 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createServer } from "node:net";
 import { parseSdnCsv } from "../../src/providers/sanctions/parse-sdn-csv.ts";
+import { freePort, sleep } from "../lib/processes.mjs";
 import { buildCases } from "./cases.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -31,18 +31,6 @@ const { values: args } = parseArgs({
 
 const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
 const WRANGLER = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.once("error", rej);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => res(port));
-    });
-  });
-}
 
 /** `wrangler dev` in its own process group, so stopping it stops workerd too. */
 async function startWorker() {
