@@ -12,9 +12,9 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { buildListRows } from "../src/providers/sanctions/list-rows.ts";
-import { activateStatement, beginStatement, cleanupStatements, rowStatements } from "../src/providers/sanctions/list-sql.ts";
-import { parseSdnCsv } from "../src/providers/sanctions/parse-sdn-csv.ts";
+import { buildListRows } from "../src/features/screening/matching/list-rows.ts";
+import { activateStatement, beginStatement, cleanupStatements, rowStatements } from "../src/features/screening/matching/list-sql.ts";
+import { parseSdnCsv } from "../src/features/screening/matching/parse-sdn-csv.ts";
 
 const DEFAULT_CSV = "../shared/data/ofac-sdn-2024-05-03.csv";
 /** Each `wrangler d1 execute --file` call gets about this much SQL. */

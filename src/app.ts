@@ -1,10 +1,10 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
-import { ApiError } from "./errors";
-import { init } from "./middleware/init";
-import { onError } from "./middleware/on-error";
-import { createRouter } from "./openapi";
-import { routers } from "./routes";
+import { ApiError } from "./platform/errors";
+import { init } from "./platform/http/init";
+import { onError } from "./platform/http/on-error";
+import { createRouter } from "./platform/http/openapi";
+import { routers } from "./features";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -1,10 +1,10 @@
 import "./events/subscribers";
 import { createApp } from "./app";
-import type { Env } from "./env";
+import type { Env } from "./platform/env";
 import { runScheduledMaintenance } from "./scheduled";
 import { handleQueueBatch } from "./queues";
 
-export { EnrichmentJob } from "./jobs/enrichment-job";
+export { EnrichmentJob } from "./features/jobs/engine/enrichment-job";
 
 const app = createApp();
 

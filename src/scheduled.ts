@@ -1,10 +1,10 @@
 import { lt } from "drizzle-orm";
-import { createDb } from "./db/client";
+import { createDb } from "./platform/db/client";
 import { idempotencyKeys, rateLimitWindows } from "./db/schema/tenancy";
-import type { Env } from "./env";
-import { IDEMPOTENCY_TTL_MS } from "./middleware/idempotency";
-import { sweepStaleContactEnrichments } from "./services/contact-enrichment-timeouts";
-import { requeueOrphanedDeliveries } from "./services/webhooks-sweep";
+import type { Env } from "./platform/env";
+import { IDEMPOTENCY_TTL_MS } from "./platform/http/idempotency";
+import { sweepStaleContactEnrichments } from "./features/contact-enrichment/timeouts";
+import { requeueOrphanedDeliveries } from "./features/webhooks/sweep";
 
 /** Cron: drops expired idempotency records and old rate-limit windows, and re-queues orphaned webhook deliveries. */
 export async function runScheduledMaintenance(env: Env, scheduledTime: number): Promise<void> {

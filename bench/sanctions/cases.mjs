@@ -3,7 +3,7 @@
  * them (reordered, with diacritics, with a typo, with a title, by alias, without a middle name, with
  * and without supporting date of birth), plus realistic names that are not on the list.
  */
-import { naturalOrder, tokenizeName } from "../../src/providers/sanctions/normalize-name.ts";
+import { naturalOrder, tokenizeName } from "../../src/features/screening/matching/normalize-name.ts";
 
 /** Small deterministic PRNG (mulberry32), so a seed reproduces a run's cases. */
 export function seededRandom(seed) {

@@ -14,7 +14,7 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { parseSdnCsv } from "../../src/providers/sanctions/parse-sdn-csv.ts";
+import { parseSdnCsv } from "../../src/features/screening/matching/parse-sdn-csv.ts";
 import { freePort, sleep } from "../lib/processes.mjs";
 import { buildCases } from "./cases.mjs";
 

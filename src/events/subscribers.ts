@@ -1,2 +1,2 @@
 /** Importing this module registers every subscriber of the event bus (imported once by the Worker entry). */
-import "./webhook-subscriber";
+import "../features/webhooks/subscriber";

@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import type { Db } from "../db/client";
+import type { Db } from "../platform/db/client";
 import type { EntityType } from "../domain/attributes";
-import type { Env, Settings } from "../env";
-import type { SafeFetch } from "../lib/outbound-fetch";
+import type { Env, Settings } from "../platform/env";
+import type { SafeFetch } from "../platform/lib/outbound-fetch";
 
 export type ErrorCategory =
   | "timeout"

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { handleContactEnrichmentTask } from "../../src/queues/contact-enrichment-task";
+import { handleContactEnrichmentTask } from "../../src/features/contact-enrichment/task.queue";
 import { type TestOrg, call, createOrg } from "../helpers/api";
 import { person } from "../helpers/enrichment";
 

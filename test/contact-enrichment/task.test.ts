@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { handleContactEnrichmentTask } from "../../src/queues/contact-enrichment-task";
+import { handleContactEnrichmentTask } from "../../src/features/contact-enrichment/task.queue";
 import { call, createOrg } from "../helpers/api";
 import { balance } from "../helpers/enrichment";
 import { receiverUrl } from "../helpers/webhook-receiver";

@@ -89,11 +89,11 @@ describe("credits", () => {
   });
 
   it("can make cache hits free with the CHARGE_CACHE_HITS setting", async () => {
-    const { runIntegration } = await import("../../src/enrichment/run-integration");
-    const { builtinIntegration } = await import("../../src/providers/registry");
-    const { readSettings } = await import("../../src/env");
-    const { createDb } = await import("../../src/db/client");
-    const { Semaphore } = await import("../../src/lib/semaphore");
+    const { runIntegration } = await import("../../src/features/enrichment/run-integration");
+    const { builtinIntegration } = await import("../../src/features/catalog/catalog");
+    const { readSettings } = await import("../../src/platform/env");
+    const { createDb } = await import("../../src/platform/db/client");
+    const { Semaphore } = await import("../../src/platform/lib/semaphore");
     const org = await lookupOrg();
     const s = scenario();
     await enrich(org.adminKey, await person(org.adminKey), { integrationCodes: ["http_lookup"], params: { scenario: s } });
@@ -157,9 +157,9 @@ describe("credits", () => {
     const org = await lookupOrg({ billingMode: "prepaid", initialCredits: 10 });
     const id = await person(org.adminKey);
     const res = await enrich(org.adminKey, id, { integrationCodes: ["http_lookup"], params: { scenario: scenario() } });
-    const { chargeStatements } = await import("../../src/services/credits");
-    const { createDb } = await import("../../src/db/client");
-    const { runStatements } = await import("../../src/db/statements");
+    const { chargeStatements } = await import("../../src/features/billing/ledger");
+    const { createDb } = await import("../../src/platform/db/client");
+    const { runStatements } = await import("../../src/platform/db/statements");
     const db = createDb(env.DB);
     const charge = { orgId: org.orgId, enrichmentId: res.json.results[0].enrichmentId, credits: 1, costCents: 3, integrationCode: "http_lookup", reason: "replay" };
     await runStatements(db, chargeStatements(db, charge));

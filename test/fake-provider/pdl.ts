@@ -1,4 +1,4 @@
-import { behaviourOf, receivedAnswer, recordRequest } from "../adapters/fake-recorder";
+import { behaviourOf, receivedAnswer, recordRequest } from "../providers/fake-recorder";
 import { type FakeAnswer, registerFakeRoute } from "./registry";
 
 /**

@@ -1,10 +1,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { createDb } from "../../src/db/client";
-import type { EnrichmentJob } from "../../src/jobs/enrichment-job";
-import { getJobStub } from "../../src/jobs/job-stub";
-import type { JobSpec, JobTaskMessage } from "../../src/jobs/job-types";
-import { type JobRequest, prepareJob } from "../../src/services/jobs";
+import { createDb } from "../../src/platform/db/client";
+import type { EnrichmentJob } from "../../src/features/jobs/engine/enrichment-job";
+import { getJobStub } from "../../src/features/jobs/engine/stub";
+import type { JobSpec, JobTaskMessage } from "../../src/features/jobs/engine/types";
+import { type JobRequest, prepareJob } from "../../src/features/jobs/create";
 import { call } from "../helpers/api";
 import { lookupOrg } from "../helpers/enrichment";
 import { SseReader } from "./sse-reader";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { retrySchedule } from "../../src/services/webhooks-retry-schedule";
+import { retrySchedule } from "../../src/features/webhooks/retry-schedule";
 import { call, createOrg } from "../helpers/api";
 import { receivedBy } from "../helpers/webhook-receiver";
 import { createHook, deliverMessage, deliveryRow, runQueue, seedDelivery, signatureHeaders, webhookRow } from "./harness";

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import "../../src/events/subscribers";
-import { newEvent, publish } from "../../src/events/bus";
+import { newEvent, publish } from "../../src/platform/events";
 import { call, createOrg } from "../helpers/api";
 import { enrich, lookupOrg, person, scenario } from "../helpers/enrichment";
 import { receivedBy, waitForReceived } from "../helpers/webhook-receiver";

@@ -1,8 +1,8 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
-import { createDb } from "../../src/db/client";
-import { recordDeliveries, webhookPayload } from "../../src/services/webhooks-deliveries";
+import { createDb } from "../../src/platform/db/client";
+import { recordDeliveries, webhookPayload } from "../../src/features/webhooks/deliveries";
 import { call } from "../helpers/api";
 import { receiverUrl } from "../helpers/webhook-receiver";
 

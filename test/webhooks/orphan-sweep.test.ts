@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { ORPHANED_DELIVERY_AGE_MS } from "../../src/services/webhooks-sweep";
+import { ORPHANED_DELIVERY_AGE_MS } from "../../src/features/webhooks/sweep";
 import { createOrg } from "../helpers/api";
 import { receivedBy, waitForReceived } from "../helpers/webhook-receiver";
 import { createHook, seedDelivery } from "./harness";

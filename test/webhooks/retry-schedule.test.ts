@@ -6,7 +6,7 @@ import {
   WEBHOOK_MAX_RETRIES,
   retryDelaySeconds,
   retrySchedule,
-} from "../../src/services/webhooks-retry-schedule";
+} from "../../src/features/webhooks/retry-schedule";
 
 describe("webhook retry schedule", () => {
   const schedule = retrySchedule();

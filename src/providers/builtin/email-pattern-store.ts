@@ -1,9 +1,9 @@
 import { and, count, eq, or, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db } from "../../platform/db/client";
 import { emailPatternObservations } from "../../db/schema/email-patterns";
 import { entities } from "../../db/schema/tenancy";
-import type { Settings } from "../../env";
-import { toHex } from "../../lib/crypto";
+import type { Settings } from "../../platform/env";
+import { toHex } from "../../platform/lib/crypto";
 import { type EmailPattern, EMAIL_PATTERNS, type PatternCounts, inferPattern } from "./email-patterns";
 import { personNameOf } from "./person-name";
 

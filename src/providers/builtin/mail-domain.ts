@@ -1,4 +1,4 @@
-import { type MxRecord, parseMx, queryDns } from "../../lib/dns-over-https";
+import { type MxRecord, parseMx, queryDns } from "./dns-over-https";
 import type { IntegrationContext } from "../types";
 
 /**

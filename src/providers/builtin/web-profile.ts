@@ -1,4 +1,4 @@
-import { OutboundUrlError, assertOutboundUrl } from "../../lib/outbound-fetch";
+import { OutboundUrlError, assertOutboundUrl } from "../../platform/lib/outbound-fetch";
 import { EnrichmentError, errorFromResponse, missingInput, noData } from "../errors";
 import type { Integration, IntegrationContext, IntegrationInput } from "../types";
 import { extractPage } from "./html-extract";

@@ -1,7 +1,7 @@
 import type { HttpJsonDefinition } from "../../db/schema/custom-integrations";
 import { type EntityType, companyAttributesSchema, personAttributesSchema } from "../../domain/attributes";
-import { ApiError } from "../../errors";
-import { type OutboundPolicy, OutboundUrlError, assertOutboundUrl } from "../../lib/outbound-fetch";
+import { ApiError } from "../../platform/errors";
+import { type OutboundPolicy, OutboundUrlError, assertOutboundUrl } from "../../platform/lib/outbound-fetch";
 import { FIELD_DICTIONARY, isKnownField } from "../field-dictionary";
 import { JsonPathError, parseJsonPath } from "./json-path";
 import { type Placeholder, TemplateError, placeholdersIn, stringsOf } from "./template";

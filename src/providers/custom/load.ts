@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db } from "../../platform/db/client";
 import { customIntegrations } from "../../db/schema/custom-integrations";
 import type { Integration } from "../types";
 import { httpJsonIntegration } from "./http-json";

@@ -1,0 +1,192 @@
+import { and, eq } from "drizzle-orm";
+import type { Caller } from "../../platform/http/context";
+import type { Db } from "../../platform/db/client";
+import { jobs } from "../../db/schema/jobs";
+import { webhooks } from "../../db/schema/webhooks";
+import { type EnrichRequest, maxChargeOf, planRun } from "../enrichment/enrich-entity";
+import type { Env } from "../../platform/env";
+import { ApiError } from "../../platform/errors";
+import { getJobStub, jobReader } from "./engine/stub";
+import { type JobSpec, type Strategy, WATERFALL_LANE } from "./engine/types";
+import { nowIso } from "../../platform/lib/time";
+import { isEnabled } from "../catalog/settings";
+import { auditStatement } from "../tenancy/audit";
+import { releaseCredits, reserveCredits } from "../billing/ledger";
+import { type JobEntityInput, prepareEntities, writeEntities } from "./entities";
+import { rawStatement, runStatements } from "../../platform/db/statements";
+
+export const DEFAULT_PER_ENTITY_TIMEOUT_MS = 10_000;
+/** Job params travel in every task message, which Queues caps at 128 KB. */
+export const MAX_PARAMS_BYTES = 16 * 1024;
+const JOB_WEBHOOK_EVENTS = ["enrichment.completed", "enrichment.failed", "job.completed", "job.failed"];
+
+export interface JobRequest extends Pick<EnrichRequest, "integrationCodes" | "enrichmentGroupRefs" | "params" | "forceRefresh"> {
+  entities: JobEntityInput[];
+  strategy?: Strategy;
+  webhookId?: string | null;
+  perEntityTimeoutMs?: number;
+}
+
+/** The job's webhook must be the organization's own and listen to at least one job or enrichment event. */
+async function checkJobWebhook(db: Db, orgId: string, webhookId: string): Promise<string> {
+  const [hook] = await db
+    .select({ id: webhooks.id, events: webhooks.events })
+    .from(webhooks)
+    .where(and(eq(webhooks.orgId, orgId), eq(webhooks.id, webhookId)))
+    .limit(1);
+  if (!hook || !hook.events.some((e) => JOB_WEBHOOK_EVENTS.includes(e))) {
+    throw new ApiError("UNPROCESSABLE", `webhookId must name a webhook of this organization subscribed to one of ${JOB_WEBHOOK_EVENTS.join(", ")}`, {
+      details: [{ path: "webhookId", message: hook ? "Not subscribed to any job or enrichment event" : "No such webhook in this organization" }],
+    });
+  }
+  return hook.id;
+}
+
+/** Creates and starts a batch job; answers what `POST /v1/jobs` returns. */
+export async function createJob(env: Env, db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null) {
+  const spec = await prepareJob(db, caller, request, parentJobId);
+  await startJob(env, db, spec);
+  return { jobId: spec.jobId, status: "processing" as const, createdAt: spec.createdAt, webhookId: spec.webhookId, entityCount: spec.entities.length, parentJobId };
+}
+
+/**
+ * Everything before the job's object takes over: what can refuse the job — unknown integrations or groups (400),
+ * bad entities (400/409), the webhook (422), a prepaid balance that cannot cover the most it could charge (402) —
+ * is checked before anything is written; then the inline entities are upserted, the credits held and the D1 row
+ * written. Answers the spec the object runs.
+ */
+export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null): Promise<JobSpec> {
+  const params = request.params ?? {};
+  if (JSON.stringify(params).length > MAX_PARAMS_BYTES) {
+    throw new ApiError("VALIDATION_ERROR", `params must be at most ${MAX_PARAMS_BYTES} bytes of JSON`, { details: [{ path: "params", message: "Too large" }] });
+  }
+  const plan = await planRun(db, caller.orgId, request);
+  const webhookId = request.webhookId ? await checkJobWebhook(db, caller.orgId, request.webhookId) : null;
+  const prepared = await prepareEntities(db, caller.orgId, request.entities);
+  const entityCount = prepared.slots.length;
+  const { reserved } = await reserveCredits(db, caller.orgId, maxChargeOf(plan) * entityCount);
+
+  const jobId = crypto.randomUUID();
+  const createdAt = nowIso();
+  const strategy = request.strategy ?? "all";
+  const codes = plan.integrations.map((i) => i.code);
+  let spec: JobSpec;
+  try {
+    const entities = await writeEntities(db, caller, prepared, jobId);
+    const entityTypes = [...new Set(entities.map((e) => e.type))].sort();
+    spec = {
+      jobId,
+      orgId: caller.orgId,
+      actorKeyId: caller.keyId,
+      createdAt,
+      integrationCodes: codes,
+      strategy,
+      params,
+      forceRefresh: request.forceRefresh ?? false,
+      webhookId,
+      perEntityTimeoutMs: request.perEntityTimeoutMs ?? DEFAULT_PER_ENTITY_TIMEOUT_MS,
+      reservedCredits: reserved,
+      chargeByCode: Object.fromEntries(plan.integrations.map((i) => [i.code, isEnabled(i, plan.settingsRows.get(i.code)) ? i.credits : 0])),
+      laneCaps:
+        strategy === "waterfall"
+          ? { [WATERFALL_LANE]: Math.min(...plan.integrations.map((i) => i.maxConcurrency)) }
+          : Object.fromEntries(plan.integrations.map((i) => [i.code, i.maxConcurrency])),
+      entities,
+    };
+    await db.batch([
+      db.insert(jobs).values({
+        id: jobId,
+        orgId: caller.orgId,
+        status: "queued",
+        strategy,
+        integrationCodes: codes,
+        entityTypes,
+        entityCount,
+        webhookId,
+        parentJobId,
+        reservedCredits: reserved,
+        createdByKeyId: caller.keyId,
+        createdAt,
+        updatedAt: createdAt,
+      }),
+      auditStatement(db, {
+        orgId: caller.orgId,
+        actorKeyId: caller.keyId,
+        action: "job.created",
+        targetType: "job",
+        targetId: jobId,
+        data: { entityCount, integrationCodes: codes, strategy, reservedCredits: reserved, webhookId, parentJobId },
+      }),
+    ]);
+  } catch (error) {
+    await releaseCredits(db, caller.orgId, reserved);
+    throw error;
+  }
+  return spec;
+}
+
+/** Hands the job to its object. Starting is idempotent, so one retry is safe; if both fail the job fails cleanly. */
+export async function startJob(env: Env, db: Db, spec: JobSpec): Promise<void> {
+  const stub = () => getJobStub(env, spec.jobId);
+  try {
+    await stub().start(spec);
+  } catch {
+    try {
+      await stub().start(spec);
+    } catch (error) {
+      // Version 0 only: if the object did start after all, its own writes take over the row.
+      await runStatements(db, [
+        rawStatement(
+          db,
+          "UPDATE organizations SET reserved_credits = max(0, reserved_credits - ?) WHERE id = ? AND EXISTS (SELECT 1 FROM jobs WHERE id = ? AND released_credits = 0)",
+          spec.reservedCredits,
+          spec.orgId,
+          spec.jobId,
+        ),
+        rawStatement(db, "UPDATE jobs SET status = 'failed', released_credits = ?, finished_at = ?, updated_at = ? WHERE id = ? AND version = 0", spec.reservedCredits, nowIso(), nowIso(), spec.jobId),
+      ]);
+      throw error;
+    }
+  }
+}
+
+/** A follow-up job of the failed entities only; it charges only its own successes. */
+export async function retryJob(env: Env, db: Db, caller: Caller, jobId: string) {
+  await getJobRow(db, caller.orgId, jobId);
+  const failed = await jobReader(env, jobId).entitiesWithStatus("failed");
+  if (!failed) throw new ApiError("CONFLICT", "This job has not started");
+  const snapshot = await getJobStub(env, jobId).snapshot();
+  if (!snapshot || !["completed", "failed", "cancelled"].includes(snapshot.status)) {
+    throw new ApiError("CONFLICT", `Only a finished job can be retried; this one is ${snapshot?.status ?? "queued"}`);
+  }
+  if (failed.entities.length === 0) throw new ApiError("CONFLICT", "This job has no failed entities to retry");
+  const { spec } = failed;
+  const webhookId = spec.webhookId ? await checkJobWebhook(db, caller.orgId, spec.webhookId).catch(() => null) : null;
+  return createJob(
+    env,
+    db,
+    caller,
+    {
+      entities: failed.entities.map((e) => e.entityId),
+      integrationCodes: spec.integrationCodes,
+      strategy: spec.strategy,
+      params: spec.params,
+      forceRefresh: spec.forceRefresh,
+      webhookId,
+      perEntityTimeoutMs: spec.perEntityTimeoutMs,
+    },
+    jobId,
+  );
+}
+
+export type JobRow = typeof jobs.$inferSelect;
+
+export async function getJobRow(db: Db, orgId: string, jobId: string): Promise<JobRow> {
+  const [row] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.orgId, orgId), eq(jobs.id, jobId)))
+    .limit(1);
+  if (!row) throw new ApiError("NOT_FOUND", "Job not found");
+  return row;
+}

@@ -1,0 +1,159 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Caller } from "../../platform/http/context";
+import type { Db } from "../../platform/db/client";
+import { entities } from "../../db/schema/tenancy";
+import { type Attributes, type EntityType, searchTextOf } from "../../domain/attributes";
+import { ApiError } from "../../platform/errors";
+import type { JobEntity } from "./engine/types";
+import { nowIso } from "../../platform/lib/time";
+import { auditStatement } from "../tenancy/audit";
+import { normalizeAttributes } from "../entities/entities";
+
+export interface InlineEntity {
+  type: EntityType;
+  externalId?: string | null;
+  attributes: unknown;
+}
+
+/** An entity id of the organization, or an entity given inline (upserted by externalId when it has one). */
+export type JobEntityInput = string | InlineEntity;
+
+export const MAX_JOB_ENTITIES = 1000;
+
+/** D1 allows 100 bound parameters per statement. */
+const IN_LIST_LIMIT = 90;
+/** Entities per D1 batch (each is an upsert plus its audit row). */
+const WRITE_CHUNK = 50;
+
+type Slot =
+  | { kind: "id"; index: number; id: string }
+  | { kind: "inline"; index: number; type: EntityType; externalId: string | null; attributes: Attributes };
+
+export interface PreparedEntities {
+  slots: Slot[];
+  /** Entities named by id, already checked to exist in the organization. */
+  known: Map<string, JobEntity>;
+  /** externalId → the stored entity's id and type, for inline entities that update an existing one. */
+  existing: Map<string, { id: string; type: EntityType }>;
+}
+
+const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+
+function invalid(message: string, details: { path: string; message: string }[]): never {
+  throw new ApiError("VALIDATION_ERROR", message, { details });
+}
+
+/**
+ * Validates every entity before anything is written: attributes normalized per type, ids that exist in this
+ * organization, no entity listed twice, no externalId naming an entity of the other type.
+ */
+export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityInput[]): Promise<PreparedEntities> {
+  if (inputs.length === 0) invalid("A job needs at least one entity", [{ path: "entities", message: "Must not be empty" }]);
+  if (inputs.length > MAX_JOB_ENTITIES) {
+    invalid(`A job takes at most ${MAX_JOB_ENTITIES} entities; this one has ${inputs.length}`, [
+      { path: "entities", message: `At most ${MAX_JOB_ENTITIES} entities per job` },
+    ]);
+  }
+  const slots = inputs.map((input, index): Slot => {
+    if (typeof input === "string") return { kind: "id", index, id: input };
+    try {
+      return { kind: "inline", index, type: input.type, externalId: input.externalId ?? null, attributes: normalizeAttributes(input.type, input.attributes) };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const details = (error.details as { path: string; message: string }[]).map((d) => ({ ...d, path: `entities.${index}.${d.path}` }));
+      throw new ApiError("VALIDATION_ERROR", `Invalid attributes for entity ${index}`, { details });
+    }
+  });
+  const seen = new Map<string, number>();
+  for (const slot of slots) {
+    const key = slot.kind === "id" ? `id:${slot.id}` : slot.externalId ? `ext:${slot.externalId}` : null;
+    if (!key) continue;
+    const first = seen.get(key);
+    if (first !== undefined) invalid("An entity is listed twice", [{ path: `entities.${slot.index}`, message: `Same entity as entities.${first}` }]);
+    seen.set(key, slot.index);
+  }
+
+  const ids = slots.flatMap((s) => (s.kind === "id" ? [s.id] : []));
+  const known = new Map<string, JobEntity>();
+  for (const chunk of chunks(ids, IN_LIST_LIMIT)) {
+    const rows = await db
+      .select({ id: entities.id, type: entities.type, externalId: entities.externalId })
+      .from(entities)
+      .where(and(eq(entities.orgId, orgId), inArray(entities.id, chunk)));
+    for (const r of rows) known.set(r.id, { entityId: r.id, type: r.type, externalId: r.externalId });
+  }
+  const unknown = slots.filter((s) => s.kind === "id" && !known.has(s.id));
+  if (unknown.length > 0) {
+    invalid(
+      `${unknown.length} entity id(s) not found in this organization`,
+      unknown.map((s) => ({ path: `entities.${s.index}`, message: "No such entity in this organization" })),
+    );
+  }
+
+  const externalIds = slots.flatMap((s) => (s.kind === "inline" && s.externalId ? [s.externalId] : []));
+  const existing = new Map<string, { id: string; type: EntityType }>();
+  for (const chunk of chunks(externalIds, IN_LIST_LIMIT)) {
+    const rows = await db
+      .select({ id: entities.id, type: entities.type, externalId: entities.externalId })
+      .from(entities)
+      .where(and(eq(entities.orgId, orgId), inArray(entities.externalId, chunk)));
+    for (const r of rows) if (r.externalId) existing.set(r.externalId, { id: r.id, type: r.type });
+  }
+  for (const slot of slots) {
+    const stored = slot.kind === "inline" && slot.externalId ? existing.get(slot.externalId) : undefined;
+    if (slot.kind === "inline" && stored && stored.type !== slot.type) {
+      throw new ApiError("CONFLICT", `Entity '${slot.externalId}' is a ${stored.type}, not a ${slot.type}`, {
+        details: [{ path: `entities.${slot.index}.type`, message: `Entity '${slot.externalId}' is a ${stored.type}` }],
+      });
+    }
+  }
+  return { slots, known, existing };
+}
+
+/**
+ * Creates the inline entities, or replaces the attributes of those whose externalId exists (like PUT by
+ * externalId), in batches with their audit rows; answers the job's entities in request order.
+ */
+export async function writeEntities(db: Db, caller: Caller, prepared: PreparedEntities, jobId: string): Promise<JobEntity[]> {
+  const resolved = new Map<number, JobEntity>();
+  const inline = prepared.slots.filter((s): s is Extract<Slot, { kind: "inline" }> => s.kind === "inline");
+  for (const group of chunks(inline, WRITE_CHUNK)) {
+    const now = nowIso();
+    const statements = group.flatMap((slot) => {
+      const stored = slot.externalId ? prepared.existing.get(slot.externalId) : undefined;
+      const id = stored?.id ?? crypto.randomUUID();
+      const searchText = searchTextOf(slot.type, slot.externalId, slot.attributes);
+      const upsert = db
+        .insert(entities)
+        .values({ id, orgId: caller.orgId, type: slot.type, externalId: slot.externalId, attributes: slot.attributes, enriched: {}, searchText, createdAt: now, updatedAt: now })
+        .onConflictDoUpdate({
+          target: [entities.orgId, entities.externalId],
+          set: { attributes: slot.attributes, searchText, updatedAt: now },
+          setWhere: sql`${entities.type} = ${slot.type}`,
+        })
+        .returning({ id: entities.id });
+      const audit = auditStatement(db, {
+        orgId: caller.orgId,
+        actorKeyId: caller.keyId,
+        action: stored ? "entity.updated" : "entity.created",
+        targetType: "entity",
+        targetId: id,
+        data: { type: slot.type, externalId: slot.externalId, jobId },
+      });
+      return [upsert, audit] as const;
+    });
+    const [first, ...rest] = statements;
+    if (!first) continue;
+    const results = await db.batch([first, ...rest]);
+    group.forEach((slot, i) => {
+      const [row] = results[i * 2] as { id: string }[];
+      if (!row) throw new ApiError("CONFLICT", `Entity '${slot.externalId}' changed type while the job was being created`);
+      resolved.set(slot.index, { entityId: row.id, type: slot.type, externalId: slot.externalId });
+    });
+  }
+  return prepared.slots.map((slot) => {
+    const entity = slot.kind === "id" ? prepared.known.get(slot.id) : resolved.get(slot.index);
+    if (!entity) throw new Error(`entity ${slot.index} was not resolved`);
+    return entity;
+  });
+}

@@ -1,0 +1,115 @@
+import { z } from "@hono/zod-openapi";
+import { MAX_JOB_ENTITIES } from "./entities";
+import { EnrichResponseSchema } from "../enrichment/routes";
+
+const JobStatus = z.enum(["queued", "processing", "paused", "completed", "failed", "cancelled"]);
+const Strategy = z.enum(["all", "waterfall"]);
+const EntityType = z.enum(["person", "company"]);
+
+const InlineEntity = z
+  .strictObject({
+    type: EntityType,
+    externalId: z.string().trim().min(1).max(255).optional().openapi({ description: "Upserts: an existing entity with this id gets these attributes" }),
+    attributes: z.record(z.string(), z.unknown()),
+  })
+  .openapi("JobInlineEntity");
+
+const perEntityTimeoutMs = z.coerce
+  .number()
+  .int()
+  .min(100)
+  .max(120_000)
+  .openapi({ description: "Time each of an entity's tasks gets from when it starts running, queue wait excluded (default 10000); past it, the task fails with ENRICHMENT_TIMEOUT" });
+
+export const CreateJobBody = z
+  .strictObject({
+    entities: z
+      .array(z.union([z.string().min(1).max(100).openapi({ description: "An entity id" }), InlineEntity]))
+      .min(1)
+      .max(MAX_JOB_ENTITIES, `A job takes at most ${MAX_JOB_ENTITIES} entities`)
+      .openapi({ description: `Entity ids and/or inline entities, at most ${MAX_JOB_ENTITIES}` }),
+    integrationCodes: z.array(z.string().min(1).max(100)).max(50).optional(),
+    enrichmentGroupRefs: z.array(z.string().min(1).max(100)).max(20).optional(),
+    strategy: Strategy.optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    forceRefresh: z.boolean().optional(),
+    webhookId: z.string().min(1).max(100).optional().openapi({ description: "A webhook of this organization subscribed to a job or enrichment event" }),
+    perEntityTimeoutMs: perEntityTimeoutMs.optional(),
+  })
+  .openapi("CreateJob");
+
+const csvList = z
+  .string()
+  .max(2000)
+  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+
+/** For `text/csv` bodies, what a JSON body would say goes in the query string. */
+export const CreateJobCsvQuery = z.object({
+  integrationCodes: csvList.optional().openapi({ description: "CSV bodies: comma-separated integration codes" }),
+  enrichmentGroupRefs: csvList.optional().openapi({ description: "CSV bodies: comma-separated group ids or slugs" }),
+  strategy: Strategy.optional(),
+  type: EntityType.optional().openapi({ description: "CSV bodies: the type of rows without a `type` column" }),
+  params: z.string().max(16_384).optional().openapi({ description: "CSV bodies: params as a JSON object" }),
+  forceRefresh: z.enum(["true", "false"]).optional(),
+  webhookId: z.string().min(1).max(100).optional(),
+  perEntityTimeoutMs: perEntityTimeoutMs.optional(),
+});
+
+export const JobCreatedSchema = z
+  .object({
+    jobId: z.string(),
+    status: z.literal("processing"),
+    createdAt: z.string(),
+    webhookId: z.string().nullable(),
+    entityCount: z.number().int(),
+    parentJobId: z.string().nullable(),
+  })
+  .openapi("JobCreated");
+
+export const JobSchema = z
+  .object({
+    id: z.string(),
+    status: JobStatus,
+    strategy: Strategy,
+    integrationCodes: z.array(z.string()),
+    entityTypes: z.array(z.string()),
+    entityCount: z.number().int(),
+    counts: z.object({
+      total: z.number().int(),
+      pending: z.number().int().openapi({ description: "Not finished yet (includes running)" }),
+      running: z.number().int(),
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int(),
+    }),
+    credits: z.number().int().openapi({ description: "Charged so far" }),
+    costCents: z.number(),
+    reservedCredits: z.number().int().openapi({ description: "Held at creation (prepaid); released as the job ends" }),
+    webhookId: z.string().nullable(),
+    parentJobId: z.string().nullable(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    updatedAt: z.string(),
+    durationMs: z.number().nullable(),
+  })
+  .openapi("Job");
+
+export const JobListQuery = z.object({
+  status: JobStatus.optional(),
+  entityType: EntityType.optional(),
+});
+
+export const EntityStatus = z.enum(["pending", "running", "succeeded", "failed", "cancelled"]);
+
+export const JobResultSchema = EnrichResponseSchema.extend({
+  entityIndex: z.number().int(),
+  externalId: z.string().nullable(),
+  status: EntityStatus,
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+}).openapi("JobEntityResult");
+
+export const JobEventsQuery = z.object({
+  heartbeat: z.coerce.number().int().min(1).max(60).optional().openapi({ description: "Seconds between `: ping` comments (default 15)" }),
+  lastEventId: z.string().max(20).optional().openapi({ description: "For clients that cannot send the Last-Event-ID header" }),
+});

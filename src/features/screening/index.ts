@@ -1,0 +1,4 @@
+import type { Integration } from "../../providers/types";
+import { sanctionsScreen } from "./integration";
+
+export const sanctionsIntegrations: Integration[] = [sanctionsScreen];

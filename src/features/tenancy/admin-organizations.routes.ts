@@ -1,0 +1,51 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { requireAdminToken } from "./authorize";
+import { idempotent } from "../../platform/http/idempotency";
+import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, unprocessableError } from "../../platform/http/openapi";
+import { createOrganization, listOrganizations } from "./organizations";
+import { CreatedApiKeySchema, OrganizationSchema } from "./schemas";
+
+const CreateOrganizationBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    billingMode: z.enum(["prepaid", "postpaid"]),
+    initialCredits: z.number().int().min(0).max(1_000_000_000).optional(),
+  })
+  .openapi("CreateOrganization");
+
+const create = createRoute({
+  method: "post",
+  path: "/v1/admin/organizations",
+  tags: ["Operator"],
+  summary: "Create an organization and its first admin API key",
+  security: [{ adminToken: [] }],
+  middleware: [requireAdminToken(), idempotent()] as const,
+  request: { headers: idempotencyHeader, body: jsonBody(CreateOrganizationBody) },
+  responses: {
+    201: jsonResponse(
+      z.object({ organization: OrganizationSchema, apiKey: CreatedApiKeySchema }),
+      "Created; the API key is shown only here",
+    ),
+    ...commonErrors,
+    ...unprocessableError,
+  },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/admin/organizations",
+  tags: ["Operator"],
+  summary: "List organizations",
+  security: [{ adminToken: [] }],
+  middleware: [requireAdminToken()] as const,
+  request: { query: paginationQuery },
+  responses: { 200: jsonResponse(pageSchema(OrganizationSchema), "A page of organizations"), ...commonErrors },
+});
+
+export const adminOrganizationRoutes = createRouter()
+  .openapi(create, async (c) => c.json(await createOrganization(c.get("db"), c.req.valid("json")), 201))
+  .openapi(list, async (c) => {
+    const { limit, cursor } = c.req.valid("query");
+    return c.json(await listOrganizations(c.get("db"), limit, decodeCursor(cursor)), 200);
+  });

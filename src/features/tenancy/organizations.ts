@@ -1,0 +1,90 @@
+import { desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../../platform/db/client";
+import { creditTransactions } from "../../db/schema/enrichment";
+import { organizations } from "../../db/schema/tenancy";
+import { notFound } from "../../platform/errors";
+import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
+import { nowIso } from "../../platform/lib/time";
+import { mintApiKey, presentKey } from "./api-keys";
+import { auditStatement } from "./audit";
+
+export interface NewOrganization {
+  name: string;
+  billingMode: "prepaid" | "postpaid";
+  initialCredits?: number;
+}
+
+export function presentOrganization(row: typeof organizations.$inferSelect) {
+  return {
+    id: row.id,
+    name: row.name,
+    billingMode: row.billingMode,
+    creditBalance: row.creditBalance,
+    createdAt: row.createdAt,
+  };
+}
+
+/** Creates the organization, its first admin key, and the opening credit grant in one batch. */
+export async function createOrganization(db: Db, input: NewOrganization) {
+  const createdAt = nowIso();
+  const credits = input.initialCredits ?? 0;
+  const org = {
+    id: crypto.randomUUID(),
+    name: input.name,
+    billingMode: input.billingMode,
+    creditBalance: credits,
+    reservedCredits: 0,
+    createdAt,
+  };
+  const minted = await mintApiKey(db, { orgId: org.id, name: "Initial admin key", role: "admin", actorKeyId: null });
+  const grant =
+    credits > 0
+      ? [
+          db.insert(creditTransactions).values({
+            id: crypto.randomUUID(),
+            orgId: org.id,
+            type: "grant",
+            amount: credits,
+            reason: "Initial credits",
+            createdAt,
+          }),
+        ]
+      : [];
+  await db.batch([
+    db.insert(organizations).values(org),
+    ...minted.statements,
+    ...grant,
+    auditStatement(db, {
+      orgId: org.id,
+      actorKeyId: null,
+      action: "organization.created",
+      targetType: "organization",
+      targetId: org.id,
+      data: { name: org.name, billingMode: org.billingMode, initialCredits: credits },
+    }),
+  ]);
+  return {
+    organization: presentOrganization(org),
+    apiKey: { ...presentKey(minted.row), key: minted.key },
+  };
+}
+
+export async function listOrganizations(db: Db, limit: number, cursor?: Cursor) {
+  const rows = await db
+    .select()
+    .from(organizations)
+    .where(afterCursor(organizations.createdAt, organizations.id, cursor))
+    .orderBy(desc(organizations.createdAt), desc(organizations.id))
+    .limit(limit + 1);
+  const page = pageOf(rows, limit, (r) => ({ k: r.createdAt, id: r.id }));
+  return { data: page.data.map(presentOrganization), nextCursor: page.nextCursor };
+}
+
+export async function getOrganization(db: Db, id: string) {
+  const [row] = await db.select().from(organizations).where(eq(organizations.id, id)).limit(1);
+  if (!row) throw notFound("Organization");
+  return row;
+}
+
+export const organizationCount = (db: Db) =>
+  db.select({ n: sql<number>`count(*)` }).from(organizations).then((r) => r[0]?.n ?? 0);
