@@ -5,6 +5,7 @@ import { init } from "./platform/http/init";
 import { onError } from "./platform/http/on-error";
 import { createRouter } from "./platform/http/openapi";
 import { routers } from "./features";
+import { healthRoutes } from "./platform/http/health";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -23,7 +24,7 @@ export function createApp() {
       },
     })(c, next);
   });
-  for (const router of routers) app.route("/", router);
+  for (const router of [healthRoutes, ...routers]) app.route("/", router);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http",

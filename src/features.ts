@@ -1,37 +1,47 @@
+import { feature as billing } from "./features/billing";
+import { feature as catalog } from "./features/catalog";
+import { feature as contactEnrichment } from "./features/contact-enrichment";
+import { feature as enrichment } from "./features/enrichment";
+import { feature as entities } from "./features/entities";
+import { feature as jobs, registerTaskKinds } from "./features/jobs";
+import { feature as screening } from "./features/screening";
+import { feature as tenancy } from "./features/tenancy";
+import { feature as webhooks } from "./features/webhooks";
+import { subscribe } from "./platform/events";
+import type { FeatureManifest } from "./platform/feature";
 import type { Router } from "./platform/http/openapi";
-import { adminOrganizationRoutes } from "./features/tenancy/admin-organizations.routes";
-import { adminSanctionsRoutes } from "./features/screening/admin.routes";
-import { apiKeyRoutes } from "./features/tenancy/api-keys.routes";
-import { auditLogRoutes } from "./features/tenancy/audit-log.routes";
-import { contactEnrichmentRoutes } from "./features/contact-enrichment/routes";
-import { creditRoutes } from "./features/billing/routes";
-import { customIntegrationRoutes } from "./features/catalog/custom-integrations.routes";
-import { enrichmentGroupRoutes } from "./features/catalog/groups.routes";
-import { enrichmentRoutes } from "./features/enrichment/routes";
-import { entityRoutes } from "./features/entities/routes";
-import { healthRoutes } from "./platform/http/health";
-import { integrationRoutes } from "./features/catalog/integrations.routes";
-import { jobRoutes } from "./features/jobs/routes";
-import { screeningRoutes } from "./features/screening/routes";
-import { webhookDeliveryRoutes } from "./features/webhooks/deliveries.routes";
-import { webhookRoutes } from "./features/webhooks/routes";
 
-/** Every resource's router; the app mounts them in this order. */
-export const routers: Router[] = [
-  healthRoutes,
-  adminOrganizationRoutes,
-  apiKeyRoutes,
-  entityRoutes,
-  auditLogRoutes,
-  integrationRoutes,
-  customIntegrationRoutes,
-  enrichmentGroupRoutes,
-  enrichmentRoutes,
-  jobRoutes,
-  contactEnrichmentRoutes,
-  creditRoutes,
-  webhookRoutes,
-  webhookDeliveryRoutes,
-  adminSanctionsRoutes,
-  screeningRoutes,
+/**
+ * Every feature, bottom to top (the order .dependency-cruiser.cjs enforces). The app's routers, the queue consumers,
+ * the provider-calls handlers, the bus subscribers, the cron sweeps, the job task kinds and the webhook event names
+ * are all collected from this list: a new capability is a folder under features/ and one line here.
+ */
+export const features: readonly FeatureManifest[] = [
+  tenancy,
+  billing,
+  entities,
+  webhooks,
+  screening,
+  catalog,
+  enrichment,
+  jobs,
+  contactEnrichment,
 ];
+
+/** The features' routers in mounting order. */
+export const routers: readonly Router[] = features.flatMap((f) => (typeof f.routers === "function" ? f.routers(features) : (f.routers ?? [])));
+
+/** One record from every feature's part; two features claiming the same key is a wiring mistake, caught at load. */
+export function collect<T>(what: string, parts: (f: FeatureManifest) => Readonly<Record<string, T>> | undefined): Readonly<Record<string, T>> {
+  const all: Record<string, T> = {};
+  for (const f of features) {
+    for (const [key, value] of Object.entries(parts(f) ?? {})) {
+      if (key in all) throw new Error(`Two features declare the ${what} ${key}`);
+      all[key] = value;
+    }
+  }
+  return all;
+}
+
+for (const f of features) for (const subscriber of f.subscribers ?? []) subscribe(subscriber);
+registerTaskKinds(features.flatMap((f) => f.taskKinds ?? []));

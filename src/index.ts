@@ -1,10 +1,9 @@
-import "./events/subscribers";
 import { createApp } from "./app";
 import type { Env } from "./platform/env";
 import { runScheduledMaintenance } from "./scheduled";
 import { handleQueueBatch } from "./queues";
 
-export { EnrichmentJob } from "./features/jobs/engine/enrichment-job";
+export { EnrichmentJob } from "./features/jobs";
 
 const app = createApp();
 

@@ -1,33 +1,11 @@
-import { type Db, createDb } from "./platform/db/client";
-import { type Env, type Settings, readSettings } from "./platform/env";
-import { runJobTasks } from "./features/jobs/integration-task/run-tasks";
+import { collect } from "./features";
+import { createDb } from "./platform/db/client";
+import { type Env, readSettings } from "./platform/env";
 import { Semaphore } from "./platform/lib/semaphore";
-import { runContactEnrichments } from "./features/contact-enrichment/task.queue";
+import type { ProviderCallContext } from "./platform/queue-context";
 
-/** Shared by every message of one consumer invocation. */
-export interface ProviderCallContext {
-  env: Env;
-  settings: Settings;
-  db: Db;
-  /**
-   * Production lets one invocation hold only a few outbound connections at once (MAX_CONNECTIONS_PER_INVOCATION),
-   * so every fetch of every message in the batch goes through this one semaphore. Width comes from the queue's
-   * max_concurrency and batch size, not from here.
-   */
-  connections: Semaphore;
-}
-
-/** Acks or retries each of its messages itself; throwing means it could not, and its messages are retried. */
-export type ProviderCallHandler = (messages: Message<unknown>[], context: ProviderCallContext) => Promise<void>;
-
-/**
- * `kind` of the message body → its handler. Contact enrichment plugs in here with one line:
- * `contact_enrichment: runContactEnrichments,`
- */
-const handlers: Record<string, ProviderCallHandler> = {
-  job_task: runJobTasks,
-  contact_enrichment: runContactEnrichments,
-};
+/** `kind` of the message body → its handler, from the features' manifests (`providerCalls`). */
+const handlers = collect("provider-calls kind", (f) => f.providerCalls);
 
 const kindOf = (body: unknown) =>
   typeof body === "object" && body !== null && "kind" in body && typeof body.kind === "string" ? body.kind : "";

@@ -1,16 +1,13 @@
+import { collect } from "./features";
 import type { Env } from "./platform/env";
+import type { QueueConsumer } from "./platform/queue-context";
 import { consumeProviderCalls } from "./provider-calls";
-import { consumeWebhookDeliveries } from "./features/webhooks/delivery.queue";
-import { consumeWebhookDeadLetters } from "./features/webhooks/dlq.queue";
 
-type Consumer = (batch: MessageBatch, env: Env, ctx: ExecutionContext) => Promise<void>;
-
-/** Queue name → consumer; wrangler.toml declares the same names. */
-const consumers: Record<string, Consumer> = {
-  "provider-calls": consumeProviderCalls,
-  "webhook-deliveries": consumeWebhookDeliveries,
-  "webhook-deliveries-dlq": consumeWebhookDeadLetters,
-};
+/**
+ * Queue name → consumer: `provider-calls` (which hands each message to its feature by `kind`) and the features' own
+ * queues from their manifests. wrangler.toml declares the same names.
+ */
+const consumers: Readonly<Record<string, QueueConsumer>> = { "provider-calls": consumeProviderCalls, ...collect("queue", (f) => f.queues) };
 
 export async function handleQueueBatch(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
   const consumer = consumers[batch.queue];

@@ -1,18 +1,16 @@
-import { lt } from "drizzle-orm";
-import { createDb } from "./platform/db/client";
-import { idempotencyKeys, rateLimitWindows } from "./db/schema/tenancy";
+import { features } from "./features";
 import type { Env } from "./platform/env";
-import { IDEMPOTENCY_TTL_MS } from "./platform/http/idempotency";
-import { sweepStaleContactEnrichments } from "./features/contact-enrichment/timeouts";
-import { requeueOrphanedDeliveries } from "./features/webhooks/sweep";
+import type { CronSweep } from "./platform/feature";
+import { sweepIdempotencyKeys } from "./platform/http/idempotency";
 
-/** Cron: drops expired idempotency records and old rate-limit windows, and re-queues orphaned webhook deliveries. */
+/** The platform's sweep, then every feature's, in feature order. */
+const sweeps: readonly CronSweep[] = [sweepIdempotencyKeys, ...features.flatMap((f) => f.cron ?? [])];
+
+/**
+ * Cron: drops expired idempotency records and old rate-limit windows, re-queues orphaned webhook deliveries and
+ * settles stale contact enrichments. Sweeps run one after another; one failing stops the rest, as before, and the
+ * next trigger runs them again.
+ */
 export async function runScheduledMaintenance(env: Env, scheduledTime: number): Promise<void> {
-  const db = createDb(env.DB);
-  await db.batch([
-    db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(scheduledTime - IDEMPOTENCY_TTL_MS).toISOString())),
-    db.delete(rateLimitWindows).where(lt(rateLimitWindows.windowStart, scheduledTime - 60 * 60 * 1000)),
-  ]);
-  await requeueOrphanedDeliveries(env, db, scheduledTime);
-  await sweepStaleContactEnrichments(env, scheduledTime);
+  for (const sweep of sweeps) await sweep(env, scheduledTime);
 }

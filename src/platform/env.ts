@@ -1,22 +1,10 @@
 import { z } from "zod";
-import type { EnrichmentJob } from "../features/jobs/engine/enrichment-job";
 
-export interface Env {
-  DB: D1Database;
-  ENRICH_CACHE: KVNamespace;
-  ENRICHMENT_JOB: DurableObjectNamespace<EnrichmentJob>;
-  PROVIDER_CALLS: Queue;
-  WEBHOOK_DELIVERIES: Queue;
-  WEBHOOK_DLQ: Queue;
-  ADMIN_TOKEN?: string;
-  ENCRYPTION_KEY?: string;
-  RATE_LIMIT_PER_MINUTE?: string;
-  ALLOW_LOOPBACK_FETCH?: string;
-  CHARGE_CACHE_HITS?: string;
-  DOH_URL?: string;
-  MAX_CONNECTIONS_PER_INVOCATION?: string;
-  CONTACT_ENRICHMENT_MAX_AGE_SECONDS?: string;
-}
+/**
+ * The Worker's bindings and vars, generated from wrangler.toml by `npm run cf-typegen` (worker-configuration.d.ts);
+ * the two secrets are declared in secrets.d.ts beside this file. Read them through `readSettings`, never directly.
+ */
+export type Env = Cloudflare.Env;
 
 const boolString = z
   .enum(["true", "false", "1", "0", ""])

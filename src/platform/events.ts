@@ -1,12 +1,14 @@
 import type { Env } from "./env";
-import type { KnownWebhooks } from "../features/webhooks/fanout";
 
-export type DomainEventType =
-  | "enrichment.completed"
-  | "enrichment.failed"
-  | "job.completed"
-  | "job.failed"
-  | "contact_enrichment.finished";
+/**
+ * Event name → the shape of its `data`. The bus names no feature: each publishing feature adds its events by
+ * declaration merging (`declare module ".../platform/events" { interface DomainEventMap { "job.completed": … } }`)
+ * and lists them in its manifest's `webhookEvents`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging from the features
+export interface DomainEventMap {}
+
+export type DomainEventType = Extract<keyof DomainEventMap, string>;
 
 export interface DomainEvent {
   id: string;
@@ -18,10 +20,12 @@ export interface DomainEvent {
   data: Record<string, unknown>;
 }
 
-/** What a publisher already read that a subscriber would otherwise read again (the organization's webhooks). */
-export interface PublishHints {
-  webhooks?: KnownWebhooks;
-}
+/**
+ * What a publisher already read that a subscriber would otherwise read again. Subscribers' features add their
+ * hints by declaration merging (webhooks adds the organization's webhooks).
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging from the features
+export interface PublishHints {}
 
 export type Subscriber = (events: DomainEvent[], env: Env, hints: PublishHints) => Promise<void>;
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { createDb } from "../../src/platform/db/client";
 import type { EnrichmentJob } from "../../src/features/jobs/engine/enrichment-job";
-import type { JobTaskMessage } from "../../src/features/jobs/engine/types";
+import type { JobTaskMessage } from "../../src/features/jobs/integration-task/spec";
 import { recordTaskResults } from "../../src/features/jobs/integration-task/record-results";
 import { lookupCalls, lookupOrg, scenario } from "../helpers/enrichment";
 import { allResults, chargedCredits, getJob, orgCredits, people, restoreSender, slowOrg, slowScenario, slowStats, startCapturedJob, startJobWith, waitForJob } from "./helpers";

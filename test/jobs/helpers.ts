@@ -3,7 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { createDb } from "../../src/platform/db/client";
 import type { EnrichmentJob } from "../../src/features/jobs/engine/enrichment-job";
 import { getJobStub } from "../../src/features/jobs/engine/stub";
-import type { JobSpec, JobTaskMessage } from "../../src/features/jobs/engine/types";
+import type { IntegrationJobSpec as JobSpec, JobTaskMessage } from "../../src/features/jobs/integration-task/spec";
 import { type JobRequest, prepareJob } from "../../src/features/jobs/create";
 import { call } from "../helpers/api";
 import { lookupOrg } from "../helpers/enrichment";
@@ -110,7 +110,7 @@ export async function startCapturedJob(
   const captured: JobTaskMessage[] = [];
   await runInDurableObject(stub, async (instance: EnrichmentJob) => {
     instance.sendTasks = async (messages) => {
-      captured.push(...messages);
+      captured.push(...(messages as JobTaskMessage[]));
     };
     await instance.start(spec);
   });

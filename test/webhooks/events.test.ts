@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import "../../src/events/subscribers";
+// Registers the features' bus subscribers (webhooks' fan-out), as the Worker entry does.
+import "../../src/features";
 import { newEvent, publish } from "../../src/platform/events";
 import { call, createOrg } from "../helpers/api";
 import { enrich, lookupOrg, person, scenario } from "../helpers/enrichment";

@@ -6,7 +6,7 @@ import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
 import { nowIso } from "../../platform/lib/time";
 import { rawStatement } from "../../platform/db/statements";
-import { auditStatement } from "../tenancy/audit";
+import { auditStatement } from "../tenancy";
 
 export type BillingMode = (typeof organizations.$inferSelect)["billingMode"];
 

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
-import { authorize, requireAdminToken } from "../tenancy/authorize";
+import { authorize, requireAdminToken } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, notFoundError, unprocessableError } from "../../platform/http/openapi";
 import { creditSummary, grantCredits, listTransactions, usage } from "./ledger";
-import { getOrganization } from "../tenancy/organizations";
-import { idParam } from "../tenancy/schemas";
+import { getOrganization } from "../tenancy";
+import { idParam } from "../tenancy";
 
 const BalanceSchema = z
   .object({

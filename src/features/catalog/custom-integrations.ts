@@ -8,7 +8,7 @@ import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, pageOf } from "../../platform/http/pagination";
 import { nowIso } from "../../platform/lib/time";
 import { type CustomIntegrationInput, checkDefinition, secretNamesOf } from "../../providers/custom/definition";
-import { auditStatement } from "../tenancy/audit";
+import { auditStatement } from "../tenancy";
 import { isUniqueViolation } from "../../platform/db/unique-violation";
 
 export type CustomIntegrationRow = typeof customIntegrations.$inferSelect;

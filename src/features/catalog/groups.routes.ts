@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../platform/errors";
 import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
-import { authorize } from "../tenancy/authorize";
+import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import {
   commonErrors,

@@ -5,7 +5,7 @@ import { enrichmentGroups } from "../../db/schema/enrichment";
 import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
 import { nowIso } from "../../platform/lib/time";
-import { auditStatement } from "../tenancy/audit";
+import { auditStatement } from "../tenancy";
 import { isUniqueViolation } from "../../platform/db/unique-violation";
 
 export type GroupRow = typeof enrichmentGroups.$inferSelect;

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../platform/errors";
-import { authorize } from "../tenancy/authorize";
+import { authorize } from "../tenancy";
 import { commonErrors, createRouter, jsonBody, jsonResponse } from "../../platform/http/openapi";
 import { catalogFor } from "./catalog";
 import type { Integration } from "../../providers/types";

@@ -7,7 +7,7 @@ import { ApiError } from "../../platform/errors";
 import { decryptSecret, encryptSecret } from "../../platform/lib/crypto";
 import { nowIso } from "../../platform/lib/time";
 import type { Integration } from "../../providers/types";
-import { auditStatement } from "../tenancy/audit";
+import { auditStatement } from "../tenancy";
 
 export type IntegrationSettingsRow = typeof integrationSettings.$inferSelect;
 

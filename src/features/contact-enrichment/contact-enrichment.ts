@@ -5,8 +5,8 @@ import { runStatements } from "../../platform/db/statements";
 import type { Env } from "../../platform/env";
 import { ApiError, notFound } from "../../platform/errors";
 import { nowIso } from "../../platform/lib/time";
-import { releaseCredits, reserveCredits } from "../billing/ledger";
-import { type EntityRow, getEntity } from "../entities/entities";
+import { releaseCredits, reserveCredits } from "../billing";
+import { type EntityRow, getEntity } from "../entities";
 import { planContactSearch } from "./plan";
 import {
   type ContactRow,

@@ -1,7 +1,7 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { z } from "zod";
 import type { ContactField, ContactFound } from "../../db/schema/contact-enrichments";
-import type { EnrichmentResult } from "../enrichment/result";
+import type { EnrichmentResult } from "../enrichment";
 
 const email = z.email();
 

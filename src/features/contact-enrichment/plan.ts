@@ -1,9 +1,9 @@
 import type { Db } from "../../platform/db/client";
 import type { ContactField } from "../../db/schema/contact-enrichments";
-import { catalogFor } from "../catalog/catalog";
+import { catalogFor } from "../catalog";
 import type { Integration } from "../../providers/types";
-import { findGroup } from "../catalog/groups";
-import { type IntegrationSettingsRow, credentialNamesOf, hasCredentials, isEnabled, settingsByCode } from "../catalog/settings";
+import { findGroup } from "../catalog";
+import { type IntegrationSettingsRow, credentialNamesOf, hasCredentials, isEnabled, settingsByCode } from "../catalog";
 import { DEFAULT_CONTACT_INTEGRATIONS, contactGroupSlug } from "./settings";
 
 export interface ContactPlan {

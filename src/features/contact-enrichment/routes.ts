@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../platform/http/context";
-import { authorize } from "../tenancy/authorize";
+import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import {
   commonErrors,

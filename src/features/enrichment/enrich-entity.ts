@@ -5,8 +5,8 @@ import { type DomainEvent, newEvent } from "../../platform/events";
 import { Semaphore } from "../../platform/lib/semaphore";
 import type { Integration, IntegrationInput } from "../../providers/types";
 import { runStatements } from "../../platform/db/statements";
-import { releaseCredits, releaseStatement, reserveCredits } from "../billing/ledger";
-import type { EntityRow } from "../entities/entities";
+import { releaseCredits, releaseStatement, reserveCredits } from "../billing";
+import type { EntityRow } from "../entities";
 import { persistStatements } from "./persist";
 import { type LoadedRun, type PlannedRun, maxChargeOf, planRun } from "./plan";
 import { type EnrichmentResult, publicResult } from "./result";
@@ -120,6 +120,16 @@ export async function executePlan(opts: ExecuteOptions): Promise<EnrichmentResul
   }
   return results;
 }
+
+declare module "../../platform/events" {
+  interface DomainEventMap {
+    "enrichment.completed": Record<string, unknown>;
+    "enrichment.failed": Record<string, unknown>;
+  }
+}
+
+/** The enrichment events webhooks may subscribe to (published by synchronous enrichments and by jobs). */
+export const ENRICHMENT_EVENTS = ["enrichment.completed", "enrichment.failed"] as const;
 
 export function eventsFor(orgId: string, entityId: string, results: EnrichmentResult[], extra: Record<string, unknown> = {}, webhookId?: string | null): DomainEvent[] {
   const ran = results.filter((r) => r.status !== "skipped");

@@ -1,6 +1,6 @@
 import type { Db } from "../../platform/db/client";
 import { ApiError } from "../../platform/errors";
-import { findGroup } from "../catalog/groups";
+import { findGroup } from "../catalog";
 import type { Integration } from "../../providers/types";
 
 /**

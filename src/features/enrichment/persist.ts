@@ -3,8 +3,8 @@ import { prebuiltInsert } from "../../platform/db/prebuilt-insert";
 import { rawStatement } from "../../platform/db/statements";
 import { enrichments } from "../../db/schema/enrichment";
 import type { EnrichedField } from "../../db/schema/tenancy";
-import { auditPrepared } from "../tenancy/audit";
-import { chargeStatements } from "../billing/ledger";
+import { auditPrepared } from "../tenancy";
+import { chargeStatements } from "../billing";
 import type { EnrichmentResult } from "./result";
 
 export interface PersistInput {

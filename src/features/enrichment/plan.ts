@@ -8,12 +8,12 @@ import { prepared, runStatements } from "../../platform/db/statements";
 import { notFound } from "../../platform/errors";
 import { httpJsonIntegration } from "../../providers/custom/http-json";
 import { customIntegrationRows } from "../../providers/custom/load";
-import { catalogWith } from "../catalog/catalog";
+import { catalogWith } from "../catalog";
 import type { Integration } from "../../providers/types";
-import type { EntityRow } from "../entities/entities";
-import type { BillingMode } from "../billing/ledger";
-import { type IntegrationSettingsRow, isEnabled, settingsMapOf, settingsRows } from "../catalog/settings";
-import { type WebhookTarget, webhookTargetOf, webhookTargetsQuery } from "../webhooks/fanout";
+import type { EntityRow } from "../entities";
+import type { BillingMode } from "../billing";
+import { type IntegrationSettingsRow, isEnabled, settingsMapOf, settingsRows } from "../catalog";
+import { type WebhookTarget, webhookTargetOf, webhookTargetsQuery } from "../webhooks";
 import { expandIntegrationCodes } from "./expand";
 import { maxCredits } from "./run-integration";
 

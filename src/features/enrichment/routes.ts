@@ -5,7 +5,7 @@ import { type EnrichRequest, enrichEntity } from "./enrich-entity";
 import { type EntityRef, type RunRows, decodeRunReads, loadRun, planLoaded, runReads } from "./plan";
 import { publish } from "../../platform/events";
 import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
-import { AuthPrefetcher, authorize } from "../tenancy/authorize";
+import { AuthPrefetcher, authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import {
   commonErrors,
@@ -17,10 +17,10 @@ import {
   notFoundError,
   unprocessableError,
 } from "../../platform/http/openapi";
-import { getEntity } from "../entities/entities";
+import { getEntity } from "../entities";
 import { getEnrichment, listEntityEnrichments } from "./records";
 import { preflightEnrichment, streamEnrichment } from "./stream";
-import { idParam } from "../tenancy/schemas";
+import { idParam } from "../tenancy";
 
 export const EnrichRequestSchema = z
   .strictObject({

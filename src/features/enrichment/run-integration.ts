@@ -11,7 +11,7 @@ import {
   isEnabled,
   publicConfig,
   readCredentials,
-} from "../catalog/settings";
+} from "../catalog";
 import { type CachedEnrichment, cacheKey, readCache, readCacheMany, writeCache } from "./cache";
 import type { EnrichmentResult, ResultError } from "./result";
 

@@ -5,8 +5,8 @@ import { type EnrichRequest, enrichEntity, maxChargeOf, planRun } from "./enrich
 import { publicResult } from "./result";
 import { ApiError } from "../../platform/errors";
 import { publish } from "../../platform/events";
-import { creditSummary } from "../billing/ledger";
-import type { EntityRow } from "../entities/entities";
+import { creditSummary } from "../billing";
+import type { EntityRow } from "../entities";
 import { DEFAULT_HEARTBEAT_SECONDS, SSE_PING } from "../../platform/http/sse";
 
 /**

@@ -7,7 +7,7 @@ import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
 import { nowIso } from "../../platform/lib/time";
 import { validationDetails } from "../../platform/http/validation-details";
-import { auditStatement } from "../tenancy/audit";
+import { auditStatement } from "../tenancy";
 import { isUniqueViolation } from "../../platform/db/unique-violation";
 
 export type EntityRow = typeof entities.$inferSelect;

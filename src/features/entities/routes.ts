@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
-import { authorize } from "../tenancy/authorize";
+import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import {
   commonErrors,
@@ -22,7 +22,7 @@ import {
   updateEntity,
   upsertEntityByExternalId,
 } from "./entities";
-import { idParam } from "../tenancy/schemas";
+import { idParam } from "../tenancy";
 
 const EntityType = z.enum(["person", "company"]);
 const ExternalId = z.string().trim().min(1).max(255);

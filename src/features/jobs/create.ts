@@ -3,15 +3,17 @@ import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
 import { jobs } from "../../db/schema/jobs";
 import { webhooks } from "../../db/schema/webhooks";
-import { type EnrichRequest, maxChargeOf, planRun } from "../enrichment/enrich-entity";
+import { type EnrichRequest, maxChargeOf, planRun } from "../enrichment";
 import type { Env } from "../../platform/env";
 import { ApiError } from "../../platform/errors";
 import { getJobStub, jobReader } from "./engine/stub";
-import { type JobSpec, type Strategy, WATERFALL_LANE } from "./engine/types";
+import type { Strategy } from "../../domain/vocabulary";
+import { INTEGRATION_TASK } from "./integration-task/kind";
+import { type IntegrationJobSpec, WATERFALL_LANE, integrationSpec } from "./integration-task/spec";
 import { nowIso } from "../../platform/lib/time";
-import { isEnabled } from "../catalog/settings";
-import { auditStatement } from "../tenancy/audit";
-import { releaseCredits, reserveCredits } from "../billing/ledger";
+import { isEnabled } from "../catalog";
+import { auditStatement } from "../tenancy";
+import { releaseCredits, reserveCredits } from "../billing";
 import { type JobEntityInput, prepareEntities, writeEntities } from "./entities";
 import { rawStatement, runStatements } from "../../platform/db/statements";
 
@@ -55,7 +57,7 @@ export async function createJob(env: Env, db: Db, caller: Caller, request: JobRe
  * is checked before anything is written; then the inline entities are upserted, the credits held and the D1 row
  * written. Answers the spec the object runs.
  */
-export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null): Promise<JobSpec> {
+export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null): Promise<IntegrationJobSpec> {
   const params = request.params ?? {};
   if (JSON.stringify(params).length > MAX_PARAMS_BYTES) {
     throw new ApiError("VALIDATION_ERROR", `params must be at most ${MAX_PARAMS_BYTES} bytes of JSON`, { details: [{ path: "params", message: "Too large" }] });
@@ -70,11 +72,12 @@ export async function prepareJob(db: Db, caller: Caller, request: JobRequest, pa
   const createdAt = nowIso();
   const strategy = request.strategy ?? "all";
   const codes = plan.integrations.map((i) => i.code);
-  let spec: JobSpec;
+  let spec: IntegrationJobSpec;
   try {
     const entities = await writeEntities(db, caller, prepared, jobId);
     const entityTypes = [...new Set(entities.map((e) => e.type))].sort();
     spec = {
+      kind: INTEGRATION_TASK,
       jobId,
       orgId: caller.orgId,
       actorKeyId: caller.keyId,
@@ -126,7 +129,7 @@ export async function prepareJob(db: Db, caller: Caller, request: JobRequest, pa
 }
 
 /** Hands the job to its object. Starting is idempotent, so one retry is safe; if both fail the job fails cleanly. */
-export async function startJob(env: Env, db: Db, spec: JobSpec): Promise<void> {
+export async function startJob(env: Env, db: Db, spec: IntegrationJobSpec): Promise<void> {
   const stub = () => getJobStub(env, spec.jobId);
   try {
     await stub().start(spec);
@@ -160,7 +163,7 @@ export async function retryJob(env: Env, db: Db, caller: Caller, jobId: string) 
     throw new ApiError("CONFLICT", `Only a finished job can be retried; this one is ${snapshot?.status ?? "queued"}`);
   }
   if (failed.entities.length === 0) throw new ApiError("CONFLICT", "This job has no failed entities to retry");
-  const { spec } = failed;
+  const spec = integrationSpec(failed.spec);
   const webhookId = spec.webhookId ? await checkJobWebhook(db, caller.orgId, spec.webhookId).catch(() => null) : null;
   return createJob(
     env,

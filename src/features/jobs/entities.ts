@@ -6,8 +6,8 @@ import { type Attributes, type EntityType, searchTextOf } from "../../domain/att
 import { ApiError } from "../../platform/errors";
 import type { JobEntity } from "./engine/types";
 import { nowIso } from "../../platform/lib/time";
-import { auditStatement } from "../tenancy/audit";
-import { normalizeAttributes } from "../entities/entities";
+import { auditStatement } from "../tenancy";
+import { normalizeAttributes } from "../entities";
 
 export interface InlineEntity {
   type: EntityType;

@@ -14,6 +14,7 @@ import { type JobRow, getJobRow } from "./create";
 import { toCsv } from "./csv";
 import { IN_LIST_LIMIT } from "../../platform/db/statements";
 import { chunks } from "../../platform/lib/chunks";
+import type { IntegrationTaskResult } from "./integration-task/spec";
 
 /** The row as D1 has it, overlaid with the object's live view when there is one. */
 export function presentJob(row: JobRow, live: JobSnapshot | null) {
@@ -107,14 +108,17 @@ export async function jobResults(env: Env, db: Db, orgId: string, jobId: string,
 
 const CSV_CHUNK = 200;
 
+/** An integration job's entity outcome: its results are enrichment results (without the entity fields). */
+type IntegrationOutcome = Omit<EntityOutcome, "results"> & { results: IntegrationTaskResult[] };
+
 /** Every entity's outcome, with the value each field found by this job now has on the entity. */
 export async function jobResultsCsv(env: Env, db: Db, orgId: string, jobId: string): Promise<string> {
   const row = await getJobRow(db, orgId, jobId);
   const reader = jobReader(env, jobId);
-  const outcomes: EntityOutcome[] = [];
+  const outcomes: IntegrationOutcome[] = [];
   for (let from = 0; ; from += CSV_CHUNK) {
     const chunk = await reader.outcomes(from, CSV_CHUNK);
-    outcomes.push(...chunk);
+    outcomes.push(...(chunk as IntegrationOutcome[]));
     if (chunk.length < CSV_CHUNK) break;
   }
   const fieldNames = [...new Set(outcomes.flatMap((o) => o.results.flatMap((r) => (r.success ? (r.result?.fieldsEnriched ?? []) : []))))].sort();

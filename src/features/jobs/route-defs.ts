@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pageSchema, paginationQuery } from "../../platform/http/pagination";
-import { authorize } from "../tenancy/authorize";
+import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, conflictError, idempotencyHeader, insufficientCreditsError, jsonResponse, notFoundError, unprocessableError } from "../../platform/http/openapi";
 import { CreateJobBody, CreateJobCsvQuery, EntityStatus, JobCreatedSchema, JobEventsQuery, JobListQuery, JobResultSchema, JobSchema } from "./schemas";
-import { idParam } from "../tenancy/schemas";
+import { idParam } from "../tenancy";
 
 const tags = ["Jobs"];
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_JOB_ENTITIES } from "./entities";
-import { EnrichResponseSchema } from "../enrichment/routes";
+import { EnrichResponseSchema } from "../enrichment";
 
 const JobStatus = z.enum(["queued", "processing", "paused", "completed", "failed", "cancelled"]);
 const Strategy = z.enum(["all", "waterfall"]);

@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../platform/http/context";
 import { ApiError } from "../../platform/errors";
-import { requireAdminToken } from "../tenancy/authorize";
+import { requireAdminToken } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, conflictError, createRouter, idempotencyHeader, jsonResponse, unprocessableError } from "../../platform/http/openapi";
 import { MAX_SANCTIONS_UPLOAD_BYTES, importSanctionsList, sanctionsListStatus } from "./list";

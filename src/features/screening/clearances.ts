@@ -5,8 +5,8 @@ import { sanctionsEntries, sanctionsLists, screeningClearances } from "../../db/
 import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
 import { nowIso } from "../../platform/lib/time";
-import { auditStatement } from "../tenancy/audit";
-import { getEntity } from "../entities/entities";
+import { auditStatement } from "../tenancy";
+import { getEntity } from "../entities";
 import { isUniqueViolation } from "../../platform/db/unique-violation";
 
 export type ClearanceRow = typeof screeningClearances.$inferSelect;

@@ -1,4 +1,13 @@
+import type { FeatureManifest } from "../../platform/feature";
+import { adminSanctionsRoutes } from "./admin.routes";
+import { screeningRoutes } from "./routes";
 import type { Integration } from "../../providers/types";
 import { sanctionsScreen } from "./integration";
 
 export const sanctionsIntegrations: Integration[] = [sanctionsScreen];
+
+
+export const feature: FeatureManifest = {
+  name: "screening",
+  routers: [adminSanctionsRoutes, screeningRoutes],
+};

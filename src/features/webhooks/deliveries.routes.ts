@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authorize } from "../tenancy/authorize";
+import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, conflictError, createRouter, idempotencyHeader, jsonResponse, notFoundError, unprocessableError } from "../../platform/http/openapi";
 import { redeliver } from "./deliveries";
-import { idParam } from "../tenancy/schemas";
+import { idParam } from "../tenancy";
 
 const AttemptSchema = z
   .object({

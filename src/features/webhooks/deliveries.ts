@@ -7,7 +7,7 @@ import type { Env } from "../../platform/env";
 import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
 import { nowIso } from "../../platform/lib/time";
-import { auditStatement } from "../tenancy/audit";
+import { auditStatement } from "../tenancy";
 import { getWebhook } from "./webhooks";
 import { IN_LIST_LIMIT } from "../../platform/db/statements";
 import { chunks } from "../../platform/lib/chunks";

@@ -13,6 +13,12 @@ export interface KnownWebhooks {
   targets: WebhookTarget[];
 }
 
+declare module "../../platform/events" {
+  interface PublishHints {
+    webhooks?: KnownWebhooks;
+  }
+}
+
 const targetColumns = { id: webhooks.id, orgId: webhooks.orgId, events: webhooks.events };
 
 /** The enabled webhooks of `org` (its id, or a subquery naming it), for a batch of reads. */

@@ -1,6 +1,7 @@
 import { fanOutEvents } from "./fanout";
-import { subscribe } from "../../platform/events";
+import type { Subscriber } from "../../platform/events";
 
-subscribe(async (events, env, hints) => {
+/** Every published event becomes a delivery to each of the organization's webhooks that subscribed to it. */
+export const fanOutSubscriber: Subscriber = async (events, env, hints) => {
   await fanOutEvents(env, events, hints.webhooks);
-});
+};

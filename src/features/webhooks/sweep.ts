@@ -1,5 +1,5 @@
 import { and, eq, lt } from "drizzle-orm";
-import type { Db } from "../../platform/db/client";
+import { type Db, createDb } from "../../platform/db/client";
 import { webhookDeliveries } from "../../db/schema/webhooks";
 import type { Env } from "../../platform/env";
 import { enqueueDeliveries } from "./deliveries";
@@ -22,4 +22,9 @@ export async function requeueOrphanedDeliveries(env: Env, db: Db, now: number, l
     .limit(limit);
   await enqueueDeliveries(env, orphans);
   return orphans.length;
+}
+
+/** The cron's part: deliveries whose queue message was lost go back on the queue. */
+export async function sweepOrphanedDeliveries(env: Env, scheduledTime: number): Promise<void> {
+  await requeueOrphanedDeliveries(env, createDb(env.DB), scheduledTime);
 }

@@ -1,7 +1,9 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./context";
 import { idempotencyKeys } from "../../db/schema/tenancy";
+import { createDb } from "../db/client";
+import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { decryptSecret, encryptSecret, sha256Hex } from "../lib/crypto";
 
@@ -83,3 +85,9 @@ export const idempotent = () =>
       })
       .where(where);
   });
+
+/** The cron's part: stored replies past their TTL go. */
+export async function sweepIdempotencyKeys(env: Env, scheduledTime: number): Promise<void> {
+  const db = createDb(env.DB);
+  await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(scheduledTime - IDEMPOTENCY_TTL_MS).toISOString()));
+}

@@ -3,14 +3,14 @@ import { createDb } from "../../../platform/db/client";
 import type { Env } from "../../../platform/env";
 import { publish } from "../../../platform/events";
 import { DEFAULT_HEARTBEAT_SECONDS, lastEventIdOf } from "../../../platform/http/sse";
-import type { AuditEntry } from "../../tenancy/audit";
-import { sendTaskMessages, taskMessage } from "./dispatch";
+import type { AuditEntry } from "../../tenancy";
+import { sendTaskMessages } from "./dispatch";
 import { JobEventLog } from "./event-log";
+import { jobEvent } from "./job-event";
 import { syncJobRow } from "./sync-row";
-import { JobStore, type TaskRow } from "./store";
-import type { ClaimAnswer, EntityOutcome, EntityStatus, JobEntity, JobSnapshot, JobSpec, JobTaskMessage, TaskClaim, TaskReport, TaskResult } from "./types";
-import { entityCompletedData, entityEvents, jobEvent, lostTaskResults } from "../integration-task/outcomes";
-import { recordTaskResults } from "../integration-task/record-results";
+import { JobStore } from "./store";
+import { type TaskKind, type TaskMessage, taskKindOf } from "./task-kind";
+import type { ClaimAnswer, EntityOutcome, EntityStatus, JobEntity, JobSnapshot, JobSpec, TaskClaim, TaskReport, TaskResult, TaskRow } from "./types";
 
 /** How long a dispatched message may wait in the queue before the alarm sends it again. */
 export const DISPATCH_LEASE_MS = 30_000;
@@ -36,7 +36,7 @@ export class EnrichmentJob extends DurableObject<Env> {
   /** When to try again after a failed send or D1 write (kept in memory: a restart retries on the next visit anyway). */
   private retryAt: number | null = null;
   /** Sends task messages; a test swaps it to lose messages on purpose. */
-  sendTasks: (messages: JobTaskMessage[]) => Promise<void>;
+  sendTasks: (messages: TaskMessage[]) => Promise<void>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -49,15 +49,20 @@ export class EnrichmentJob extends DurableObject<Env> {
     return createDb(this.env.DB);
   }
 
+  /** The kind of work this job's tasks are (integration calls today). */
+  private get kind(): TaskKind {
+    return taskKindOf(this.store.spec());
+  }
+
   async start(spec: JobSpec): Promise<JobSnapshot> {
     if (!this.store.exists()) {
+      const kind = taskKindOf(spec);
       this.ctx.storage.transactionSync(() => {
-        this.store.create(spec, new Date().toISOString());
+        this.store.create(spec, new Date().toISOString(), (entityIndex) => kind.plan(spec, entityIndex));
         this.log.append("job_started", {
           jobId: spec.jobId,
           total: spec.entities.length,
-          integrationCodes: spec.integrationCodes,
-          strategy: spec.strategy,
+          ...kind.started(spec),
         });
       });
     }
@@ -158,7 +163,7 @@ export class EnrichmentJob extends DurableObject<Env> {
       this.store.cancelWaitingTasks();
       this.store.touch({ status: "cancelled", finishedAt: new Date().toISOString() });
       const outcomes = this.store.outcomes.settleAll();
-      for (const o of outcomes) this.log.append("entity_completed", entityCompletedData(o));
+      for (const o of outcomes) this.log.append("entity_completed", this.kind.entityCompleted(o));
       this.log.append("job_cancelled", this.progress());
       return outcomes;
     });
@@ -214,13 +219,13 @@ export class EnrichmentJob extends DurableObject<Env> {
   private async giveUp(task: TaskRow): Promise<void> {
     const spec = this.store.spec();
     const entityId = this.store.entity(task.entity_idx)?.entity_id ?? "";
-    const lost = lostTaskResults(JSON.parse(task.codes) as string[], task.dispatch, spec.perEntityTimeoutMs);
-    const stored = await recordTaskResults(
-      this.db,
-      { orgId: spec.orgId, jobId: spec.jobId, entityId, entityIndex: task.entity_idx, actorKeyId: spec.actorKeyId },
-      {},
-      lost,
-    );
+    const { lost, stored } = await this.kind.recordLost(this.env, spec, {
+      taskId: task.id,
+      entityId,
+      entityIndex: task.entity_idx,
+      codes: JSON.parse(task.codes) as string[],
+      dispatches: task.dispatch,
+    });
     const current = this.store.task(task.id);
     if (!current || current.status === "done") return;
     this.log.append("error", { entity_index: task.entity_idx, entityId, code: "ENRICHMENT_TIMEOUT", message: lost[0]?.error?.message });
@@ -233,7 +238,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     const outcome = this.ctx.storage.transactionSync(() => {
       this.store.cancelTask(task.id);
       const settled = this.store.outcomes.settleEntity(task.entity_idx);
-      if (settled) this.log.append("entity_completed", entityCompletedData(settled));
+      if (settled) this.log.append("entity_completed", this.kind.entityCompleted(settled));
       this.store.touch();
       return settled;
     });
@@ -247,9 +252,10 @@ export class EnrichmentJob extends DurableObject<Env> {
   private completeInTransaction(task: TaskRow, results: TaskResult[]): EntityOutcome | null {
     const entityId = this.store.entity(task.entity_idx)?.entity_id;
     this.store.completeTask(task.id, results);
-    for (const result of results) this.log.append("enrichment_completed", { entity_index: task.entity_idx, entityId, result });
+    const kind = this.kind;
+    for (const result of results) this.log.append(kind.resultEvent, { entity_index: task.entity_idx, entityId, result });
     const outcome = this.store.outcomes.settleEntity(task.entity_idx);
-    if (outcome) this.log.append("entity_completed", entityCompletedData(outcome));
+    if (outcome) this.log.append("entity_completed", kind.entityCompleted(outcome));
     this.store.touch();
     return outcome;
   }
@@ -258,13 +264,14 @@ export class EnrichmentJob extends DurableObject<Env> {
   private async pump(): Promise<void> {
     if (this.store.status() !== "processing") return;
     const spec = this.store.spec();
+    const kind = taskKindOf(spec);
     const inFlight = this.store.inFlightByLane();
     const leaseUntil = Date.now() + DISPATCH_LEASE_MS;
     const messages = this.ctx.storage.transactionSync(() =>
       this.store.queuedLanes().flatMap((lane) =>
         this.store
           .nextQueued(lane, (spec.laneCaps[lane] ?? 1) - (inFlight.get(lane) ?? 0))
-          .map((task) => taskMessage(spec, task, this.store.markDispatched(task.id, leaseUntil))),
+          .map((task) => kind.message(spec, task, this.store.markDispatched(task.id, leaseUntil))),
       ),
     );
     if (messages.length === 0) return;
@@ -332,7 +339,8 @@ export class EnrichmentJob extends DurableObject<Env> {
   private async publishEntities(outcomes: EntityOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     const spec = this.store.spec();
-    await publish(this.env, outcomes.flatMap((o) => entityEvents(spec, o)));
+    const kind = taskKindOf(spec);
+    await publish(this.env, outcomes.flatMap((o) => kind.entityEvents(spec, o)));
   }
 
   private async scheduleAlarm(): Promise<void> {

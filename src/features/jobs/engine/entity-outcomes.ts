@@ -1,6 +1,5 @@
 import type { EntityType } from "../../../domain/attributes";
-import type { EntityOutcome, EntityStatus, JobCounts, JobEntity, TaskResult } from "./types";
-import type { EntityRow, TaskRow } from "./store";
+import type { EntityOutcome, EntityRow, EntityStatus, JobCounts, JobEntity, TaskResult, TaskRow } from "./types";
 
 /** The entity side of a job's storage: settling entities whose tasks have all ended, counts and result pages. */
 export class EntityOutcomes {

@@ -3,7 +3,6 @@ import { SSE_HEADERS, SSE_PING, sseFrame } from "../../../platform/http/sse";
 export type JobEventType =
   | "job_started"
   | "entity_started"
-  | "enrichment_completed"
   | "entity_completed"
   | "job_paused"
   | "job_resumed"
@@ -34,7 +33,8 @@ export class JobEventLog {
     sql.exec("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, data TEXT NOT NULL)");
   }
 
-  append(type: JobEventType, data: Record<string, unknown>): number {
+  /** `type` is the engine's own event or a task kind's result event (`enrichment_completed`). */
+  append(type: JobEventType | `${string}_completed`, data: Record<string, unknown>): number {
     const { id } = this.sql
       .exec<{ id: number }>("INSERT INTO events (type, data) VALUES (?, ?) RETURNING id", type, JSON.stringify(data))
       .one();

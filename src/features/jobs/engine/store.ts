@@ -1,6 +1,6 @@
-import type { EntityStatus, JobSnapshot, JobSpec, JobStatus, TaskResult, TaskStatus } from "./types";
+import type { EntityRow, JobSnapshot, JobSpec, JobStatus, QueuedTask, TaskResult, TaskRow } from "./types";
 import { EntityOutcomes } from "./entity-outcomes";
-import { WATERFALL_LANE } from "./types";
+import type { PlannedTask } from "./task-kind";
 
 type JobRow = {
   spec: string;
@@ -12,26 +12,6 @@ type JobRow = {
   started_at: string | null;
   finished_at: string | null;
   updated_at: string;
-};
-
-export type TaskRow = {
-  id: string;
-  entity_idx: number;
-  lane: string;
-  codes: string;
-  status: TaskStatus;
-  dispatch: number;
-  lease_until: number | null;
-  results: string | null;
-};
-
-export type QueuedTask = TaskRow & { entity_id: string };
-
-export type EntityRow = {
-  idx: number;
-  entity_id: string;
-  external_id: string | null;
-  status: EntityStatus;
 };
 
 /** A job's state in its object's SQLite storage: one job row, its entities, their tasks. */
@@ -80,8 +60,8 @@ export class JobStore {
     return this.row()?.finalized === 1;
   }
 
-  /** Creates the job, its entities and one task per entity x integration (or one per entity for a waterfall). */
-  create(spec: JobSpec, now: string): void {
+  /** Creates the job, its entities and their tasks, as the job's kind plans them. */
+  create(spec: JobSpec, now: string, plan: (entityIndex: number) => PlannedTask[]): void {
     const { entities, ...rest } = spec;
     this.sql.exec(
       "INSERT INTO job (id, spec, status, version, created_at, started_at, updated_at) VALUES (1, ?, 'processing', 1, ?, ?, ?)",
@@ -98,24 +78,19 @@ export class JobStore {
         entity.externalId,
         entity.type,
       );
-      if (spec.strategy === "waterfall") {
-        this.insertTask(spec, `${idx}`, idx, 0, WATERFALL_LANE, spec.integrationCodes);
-      } else {
-        for (const [position, code] of spec.integrationCodes.entries()) this.insertTask(spec, `${idx}:${code}`, idx, position, code, [code]);
-      }
+      for (const [position, task] of plan(idx).entries()) this.insertTask(task, idx, position);
     }
   }
 
-  private insertTask(spec: JobSpec, id: string, entityIdx: number, position: number, lane: string, codes: string[]) {
-    const maxCharge = spec.reservedCredits > 0 ? codes.reduce((sum, code) => sum + (spec.chargeByCode[code] ?? 0), 0) : 0;
+  private insertTask(task: PlannedTask, entityIdx: number, position: number) {
     this.sql.exec(
       "INSERT INTO tasks (id, entity_idx, position, lane, codes, status, max_charge) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
-      id,
+      task.id,
       entityIdx,
       position,
-      lane,
-      JSON.stringify(codes),
-      maxCharge,
+      task.lane,
+      JSON.stringify(task.codes),
+      task.maxCharge,
     );
   }
 
@@ -155,7 +130,6 @@ export class JobStore {
   entity(idx: number): EntityRow | null {
     return this.outcomes.entity(idx);
   }
-
 
   inFlightByLane(): Map<string, number> {
     const rows = this.sql

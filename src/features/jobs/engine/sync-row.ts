@@ -1,6 +1,6 @@
 import type { Db } from "../../../platform/db/client";
 import { prepared, rawStatement, runStatements } from "../../../platform/db/statements";
-import { type AuditEntry, auditStatement } from "../../tenancy/audit";
+import { type AuditEntry, auditStatement } from "../../tenancy";
 import type { JobSnapshot } from "./types";
 
 export interface RowSync {

@@ -1,10 +1,8 @@
 import type { EntityType } from "../../../domain/attributes";
-import type { EnrichmentResult } from "../../enrichment/result";
 
 export type JobStatus = "queued" | "processing" | "paused" | "completed" | "failed" | "cancelled";
 export type EntityStatus = "pending" | "running" | "succeeded" | "failed" | "cancelled";
 export type TaskStatus = "queued" | "dispatched" | "running" | "done" | "cancelled";
-export type Strategy = "all" | "waterfall";
 
 export const terminalJobStatuses: readonly JobStatus[] = ["completed", "failed", "cancelled"];
 
@@ -14,46 +12,51 @@ export interface JobEntity {
   type: EntityType;
 }
 
-/** Everything a job's object needs to run it; built and validated by the jobs service. */
+/**
+ * What the engine itself reads of a job's spec. A task kind's spec adds its own fields (the integration kind: codes,
+ * strategy, params); the object stores the whole spec and hands it back to the kind.
+ */
 export interface JobSpec {
+  /** The task kind that plans, sends and records this job's tasks; absent in jobs stored before kinds existed. */
+  kind?: string;
   jobId: string;
   orgId: string;
   actorKeyId: string | null;
   createdAt: string;
-  integrationCodes: string[];
-  strategy: Strategy;
-  params: Record<string, unknown>;
-  forceRefresh: boolean;
   webhookId: string | null;
   perEntityTimeoutMs: number;
   /** Credits held for the whole job (0 for postpaid organizations). */
   reservedCredits: number;
-  /** The most one entity's run of each integration can charge (0 when disabled): what each task holds of the reservation. */
-  chargeByCode: Record<string, number>;
-  /** Most tasks in flight per lane: an integration code ("all"), or WATERFALL_LANE. */
+  /** Most tasks in flight per lane (the kind names the lanes). */
   laneCaps: Record<string, number>;
   entities: JobEntity[];
 }
 
-/** Waterfall tasks run every integration of the job in turn, so they share one lane capped by the smallest limit. */
-export const WATERFALL_LANE = "*waterfall";
+/** The spec as the object stores it: everything but the entities, which have their own table. */
+export type StoredJobSpec = Omit<JobSpec, "entities">;
 
-/** A `provider-calls` message that runs one task of a job: one entity x integration, or one entity's waterfall. */
-export interface JobTaskMessage {
-  kind: "job_task";
-  jobId: string;
-  taskId: string;
-  /** Which dispatch of the task this is; only the latest may run. */
+/** One row of the object's `tasks` table (SQLite column names). */
+export type TaskRow = {
+  id: string;
+  entity_idx: number;
+  lane: string;
+  /** JSON array of what the task runs (integration codes for the integration kind). */
+  codes: string;
+  status: TaskStatus;
   dispatch: number;
-  orgId: string;
-  actorKeyId: string | null;
-  entityId: string;
-  entityIndex: number;
-  integrationCodes: string[];
-  strategy: Strategy;
-  params: Record<string, unknown>;
-  forceRefresh: boolean;
-}
+  lease_until: number | null;
+  results: string | null;
+};
+
+export type QueuedTask = TaskRow & { entity_id: string };
+
+/** One row of the object's `entities` table. */
+export type EntityRow = {
+  idx: number;
+  entity_id: string;
+  external_id: string | null;
+  status: EntityStatus;
+};
 
 export interface TaskClaim {
   taskId: string;
@@ -64,8 +67,16 @@ export interface TaskClaim {
 
 export type ClaimAnswer = { taskId: string; run: true; deadline: number } | { taskId: string; run: false; reason: string };
 
-/** A result as the object stores and reports it: the public shape, without the entity fields. */
-export type TaskResult = Omit<EnrichmentResult, "fields">;
+/**
+ * What the engine reads of a task's result to count and charge it; a kind's results carry more (the integration
+ * kind's are enrichment results without the entity fields), stored and streamed as they are.
+ */
+export interface TaskResult {
+  success: boolean;
+  credits: number;
+  costCents: number;
+  error?: { code: string; message: string };
+}
 
 export interface TaskReport {
   taskId: string;

@@ -1,11 +1,10 @@
-import { eventsFor, summarize } from "../../enrichment/enrich-entity";
-import type { EnrichmentResult } from "../../enrichment/result";
-import { type DomainEvent, newEvent } from "../../../platform/events";
+import { eventsFor, summarize } from "../../enrichment";
+import type { EnrichmentResult } from "../../enrichment";
+import type { DomainEvent } from "../../../platform/events";
 import { timeoutError } from "../../../providers/errors";
-import { builtinIntegration } from "../../catalog/catalog";
-import type { EntityOutcome, JobSnapshot, JobSpec, TaskResult } from "../engine/types";
+import { builtinIntegration } from "../../catalog";
+import type { EntityOutcome, StoredJobSpec } from "../engine/types";
 
-type SpecLike = Omit<JobSpec, "entities">;
 
 /** The first failure of an entity that got nothing, so a result row says why at a glance. */
 export function entityError(outcome: Pick<EntityOutcome, "status" | "results">) {
@@ -33,7 +32,7 @@ export function entityCompletedData(outcome: EntityOutcome) {
  * `enrichment.completed`/`enrichment.failed` for one entity of the job. The id is derived from the job and entity,
  * so publishing again (a retried alarm or report) never delivers a webhook twice.
  */
-export function entityEvents(spec: SpecLike, outcome: EntityOutcome): DomainEvent[] {
+export function entityEvents(spec: StoredJobSpec, outcome: EntityOutcome): DomainEvent[] {
   return eventsFor(
     spec.orgId,
     outcome.entityId,
@@ -41,25 +40,6 @@ export function entityEvents(spec: SpecLike, outcome: EntityOutcome): DomainEven
     { jobId: spec.jobId, entityIndex: outcome.entityIndex, externalId: outcome.externalId },
     spec.webhookId,
   ).map((event) => ({ ...event, id: `evt_${spec.jobId}_entity_${outcome.entityIndex}` }));
-}
-
-export function jobEvent(spec: SpecLike, snapshot: JobSnapshot): DomainEvent {
-  const type = snapshot.status === "failed" ? "job.failed" : "job.completed";
-  const event = newEvent(
-    type,
-    spec.orgId,
-    {
-      jobId: spec.jobId,
-      status: snapshot.status,
-      counts: snapshot.counts,
-      credits: snapshot.credits,
-      costCents: snapshot.costCents,
-      createdAt: snapshot.createdAt,
-      finishedAt: snapshot.finishedAt,
-    },
-    spec.webhookId,
-  );
-  return { ...event, id: `evt_${spec.jobId}_job` };
 }
 
 /** What a task that never reported back, however often it was sent, is recorded as. */
@@ -82,4 +62,3 @@ export function lostTaskResults(codes: string[], dispatches: number, perEntityTi
   }));
 }
 
-export type { TaskResult };

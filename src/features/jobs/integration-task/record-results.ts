@@ -4,9 +4,9 @@ import { decodeRow } from "../../../platform/db/decode-row";
 import { enrichments } from "../../../db/schema/enrichment";
 import type { EnrichedField } from "../../../db/schema/tenancy";
 import { IN_LIST_LIMIT, prepared, runStatements } from "../../../platform/db/statements";
-import { persistStatements } from "../../enrichment/persist";
-import { type EnrichmentResult, publicResult } from "../../enrichment/result";
-import type { TaskResult } from "../engine/types";
+import { persistStatements } from "../../enrichment";
+import { type EnrichmentResult, publicResult } from "../../enrichment";
+import type { IntegrationTaskResult as TaskResult } from "./spec";
 import { chunks } from "../../../platform/lib/chunks";
 
 export interface TaskRef {

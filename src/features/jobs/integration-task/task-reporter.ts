@@ -1,7 +1,7 @@
 import type { EnrichedField } from "../../../db/schema/tenancy";
-import type { EnrichmentResult } from "../../enrichment/result";
-import type { ProviderCallContext } from "../../../provider-calls";
-import type { JobTaskMessage, TaskResult } from "../engine/types";
+import type { EnrichmentResult } from "../../enrichment";
+import type { ProviderCallContext } from "../../../platform/queue-context";
+import type { IntegrationTaskResult as TaskResult, JobTaskMessage } from "./spec";
 import { getJobStub } from "../engine/stub";
 import { recordTasks } from "./record-results";
 import { chunks } from "../../../platform/lib/chunks";

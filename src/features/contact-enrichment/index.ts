@@ -1,0 +1,14 @@
+import type { FeatureManifest } from "../../platform/feature";
+import { CONTACT_ENRICHMENT_EVENTS } from "./events";
+import { contactEnrichmentRoutes } from "./routes";
+import { runContactEnrichments } from "./task.queue";
+import { sweepStaleContactEnrichments } from "./timeouts";
+
+
+export const feature: FeatureManifest = {
+  name: "contact-enrichment",
+  routers: [contactEnrichmentRoutes],
+  providerCalls: { contact_enrichment: runContactEnrichments },
+  cron: [sweepStaleContactEnrichments],
+  webhookEvents: CONTACT_ENRICHMENT_EVENTS,
+};

@@ -1,0 +1,19 @@
+import type { FeatureManifest } from "../../platform/feature";
+import { ENRICHMENT_EVENTS } from "./enrich-entity";
+import { enrichmentRoutes } from "./routes";
+
+export type { CachedEnrichment } from "./cache";
+export { eventsFor, executePlan, inputOf, maxChargeOf, planRun, summarize } from "./enrich-entity";
+export type { EnrichRequest, PlannedRun } from "./enrich-entity";
+export { persistStatements } from "./persist";
+export { publicResult } from "./result";
+export type { EnrichmentResult } from "./result";
+export { EnrichResponseSchema, enrichmentRoutes } from "./routes";
+export { prefetchCache, runIntegration } from "./run-integration";
+export type { CacheProbe } from "./run-integration";
+
+export const feature: FeatureManifest = {
+  name: "enrichment",
+  routers: [enrichmentRoutes],
+  webhookEvents: ENRICHMENT_EVENTS,
+};

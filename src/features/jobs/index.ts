@@ -1,0 +1,18 @@
+import type { FeatureManifest } from "../../platform/feature";
+import { JOB_EVENTS } from "./engine/job-event";
+import { integrationTask } from "./integration-task/kind";
+import { runJobTasks } from "./integration-task/run-tasks";
+import { jobRoutes } from "./routes";
+
+
+export { EnrichmentJob } from "./engine/enrichment-job";
+export { registerTaskKinds } from "./engine/task-kind";
+export type { LostTask, LostTaskRecord, PlannedTask, TaskKind, TaskMessage } from "./engine/task-kind";
+
+export const feature: FeatureManifest = {
+  name: "jobs",
+  routers: [jobRoutes],
+  providerCalls: { job_task: runJobTasks },
+  taskKinds: [integrationTask],
+  webhookEvents: JOB_EVENTS,
+};

@@ -1,0 +1,17 @@
+import type { FeatureManifest } from "../../platform/feature";
+import { adminOrganizationRoutes } from "./admin-organizations.routes";
+import { apiKeyRoutes } from "./api-keys.routes";
+import { auditLogRoutes } from "./audit-log.routes";
+import { sweepRateLimitWindows } from "./rate-limit-sweep";
+
+export { auditPrepared, auditStatement } from "./audit";
+export type { AuditEntry } from "./audit";
+export { AuthPrefetcher, authorize, requireAdminToken } from "./authorize";
+export { getOrganization } from "./organizations";
+export { idParam } from "./schemas";
+
+export const feature: FeatureManifest = {
+  name: "tenancy",
+  routers: [adminOrganizationRoutes, apiKeyRoutes, auditLogRoutes],
+  cron: [sweepRateLimitWindows],
+};

@@ -1,0 +1,33 @@
+import type { Env } from "./env";
+import type { DomainEventType, Subscriber } from "./events";
+import type { Router } from "./http/openapi";
+import type { ProviderCallHandler, QueueConsumer } from "./queue-context";
+
+/** A periodic sweep, run by the cron trigger with the trigger's time (ms since the epoch). */
+export type CronSweep = (env: Env, scheduledTime: number) => Promise<unknown>;
+
+/**
+ * What a feature plugs into the Worker. Each feature's index.ts exports one; src/features.ts lists them in dependency
+ * order, and the entry files (app.ts, queues.ts, provider-calls.ts, scheduled.ts) are built from that list, so a new
+ * capability is one new folder and one line there. Features add fields for their own extension points by declaration
+ * merging (jobs adds `taskKinds`).
+ */
+export interface FeatureManifest {
+  /** The folder name under src/features/. */
+  readonly name: string;
+  /**
+   * Routers the app mounts, in order. A function receives every feature's manifest, for routes whose contract
+   * depends on what all features declare (the webhook event names).
+   */
+  readonly routers?: readonly Router[] | ((features: readonly FeatureManifest[]) => readonly Router[]);
+  /** Queue name → consumer (wrangler.toml declares the same names). */
+  readonly queues?: Readonly<Record<string, QueueConsumer>>;
+  /** `kind` of a `provider-calls` message body → its handler. */
+  readonly providerCalls?: Readonly<Record<string, ProviderCallHandler>>;
+  /** Event bus subscribers, registered once by the wiring. */
+  readonly subscribers?: readonly Subscriber[];
+  /** Sweeps the cron trigger runs, in list order. */
+  readonly cron?: readonly CronSweep[];
+  /** Events this feature publishes that webhooks may subscribe to; collected into the webhook event enum. */
+  readonly webhookEvents?: readonly DomainEventType[];
+}
