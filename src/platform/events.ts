@@ -5,7 +5,6 @@ import type { Env } from "./env";
  * declaration merging (`declare module ".../platform/events" { interface DomainEventMap { "job.completed": … } }`)
  * and lists them in its manifest's `webhookEvents`.
  */
-// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging from the features
 export interface DomainEventMap {}
 
 export type DomainEventType = Extract<keyof DomainEventMap, string>;
@@ -24,7 +23,6 @@ export interface DomainEvent {
  * What a publisher already read that a subscriber would otherwise read again. Subscribers' features add their
  * hints by declaration merging (webhooks adds the organization's webhooks).
  */
-// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging from the features
 export interface PublishHints {}
 
 export type Subscriber = (events: DomainEvent[], env: Env, hints: PublishHints) => Promise<void>;
