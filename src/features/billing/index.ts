@@ -1,7 +1,9 @@
 import type { FeatureManifest } from "../../platform/feature";
 import { creditRoutes } from "./routes";
 
-export { chargeStatements, creditSummary, releaseCredits, releaseStatement, reserveCredits } from "./ledger";
+export { chargeOnce, grantStatements, releaseStatement } from "./guarded";
+export type { ChargeOnce } from "./guarded";
+export { chargeStatements, creditSummary, releaseCredits, reserveCredits } from "./ledger";
 export type { BillingMode } from "./ledger";
 
 export const feature: FeatureManifest = {

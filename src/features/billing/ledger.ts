@@ -4,8 +4,8 @@ import { creditTransactions } from "../../db/schema/enrichment";
 import { organizations } from "../../db/schema/tenancy";
 import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
-import { nowIso } from "../../platform/lib/time";
-import { rawStatement } from "../../platform/db/statements";
+import { sqlFragment } from "../../platform/db/sql-fragment";
+import { releaseStatement, chargeOnce, grantStatements } from "./guarded";
 import { auditStatement } from "../tenancy";
 
 export type BillingMode = (typeof organizations.$inferSelect)["billingMode"];
@@ -49,9 +49,6 @@ export async function reserveCredits(db: Db, orgId: string, amount: number, know
   return { reserved: amount };
 }
 
-export const releaseStatement = (db: Db, orgId: string, amount: number): D1PreparedStatement =>
-  rawStatement(db, "UPDATE organizations SET reserved_credits = max(0, reserved_credits - ?) WHERE id = ?", amount, orgId);
-
 export async function releaseCredits(db: Db, orgId: string, amount: number): Promise<void> {
   if (amount > 0) await releaseStatement(db, orgId, amount).run();
 }
@@ -67,49 +64,26 @@ export interface Charge {
 }
 
 /**
- * Exactly-once charge for one enrichment record: the ledger row is inserted only if the enrichment exists, succeeded,
- * and has no charge yet (unique on type + enrichment id), and the balance moves only if that very row was inserted.
- * Safe to repeat for the same enrichment: repeats change nothing.
+ * Exactly-once charge for one enrichment record: lands only if the enrichment exists and succeeded, and only once
+ * per enrichment (see chargeOnce). Safe to repeat for the same enrichment: repeats change nothing.
  */
 export function chargeStatements(db: Db, charge: Charge): D1PreparedStatement[] {
-  const txId = crypto.randomUUID();
-  return [
-    rawStatement(
-      db,
-      `INSERT OR IGNORE INTO credit_transactions
-        (id, org_id, type, amount, cost_cents, reason, integration_code, enrichment_id, job_id, created_at)
-       SELECT ?, ?, 'charge', ?, ?, ?, ?, ?, ?, ?
-       WHERE EXISTS (SELECT 1 FROM enrichments WHERE id = ? AND org_id = ? AND status = 'succeeded')`,
-      txId,
-      charge.orgId,
-      -charge.credits,
-      charge.costCents,
-      charge.reason,
-      charge.integrationCode,
-      charge.enrichmentId,
-      charge.jobId ?? null,
-      nowIso(),
-      charge.enrichmentId,
-      charge.orgId,
-    ),
-    rawStatement(
-      db,
-      "UPDATE organizations SET credit_balance = credit_balance - ? WHERE id = ? AND EXISTS (SELECT 1 FROM credit_transactions WHERE id = ?)",
-      charge.credits,
-      charge.orgId,
-      txId,
-    ),
-  ];
+  return chargeOnce(db, {
+    orgId: charge.orgId,
+    credits: charge.credits,
+    costCents: charge.costCents,
+    reason: charge.reason,
+    integrationCode: charge.integrationCode,
+    sourceId: charge.enrichmentId,
+    jobId: charge.jobId,
+    onlyIf: sqlFragment("EXISTS (SELECT 1 FROM enrichments WHERE id = ? AND org_id = ? AND status = 'succeeded')", charge.enrichmentId, charge.orgId),
+  }).statements;
 }
 
 export async function grantCredits(db: Db, orgId: string, amount: number, reason: string) {
   const txId = crypto.randomUUID();
   await db.batch([
-    db.insert(creditTransactions).values({ id: txId, orgId, type: "grant", amount, reason, createdAt: nowIso() }),
-    db
-      .update(organizations)
-      .set({ creditBalance: sql`${organizations.creditBalance} + ${amount}` })
-      .where(eq(organizations.id, orgId)),
+    ...grantStatements(db, orgId, amount, reason, txId),
     auditStatement(db, {
       orgId,
       actorKeyId: null,

@@ -1,7 +1,8 @@
 import type { Db } from "../../platform/db/client";
 import type { ContactField } from "../../db/schema/contact-enrichments";
 import { rawStatement } from "../../platform/db/statements";
-import { nowIso } from "../../platform/lib/time";
+import { sqlFragment } from "../../platform/db/sql-fragment";
+import { chargeOnce } from "../billing";
 
 export interface ContactCharge {
   orgId: string;
@@ -21,28 +22,18 @@ export interface ContactCharge {
  * only if this very row was inserted. A duplicate queue message therefore charges nothing.
  */
 export function contactChargeStatements(db: Db, charge: ContactCharge): D1PreparedStatement[] {
-  const txId = crypto.randomUUID();
-  const inserted = "EXISTS (SELECT 1 FROM credit_transactions WHERE id = ?)";
+  const { statements, charged, txId } = chargeOnce(db, {
+    orgId: charge.orgId,
+    credits: charge.credits,
+    costCents: charge.costCents,
+    reason: `contact enrichment (${charge.field})`,
+    integrationCode: `contact_enrichment:${charge.field}`,
+    sourceId: charge.recordId,
+    actorKeyId: charge.actorKeyId,
+    onlyIf: sqlFragment("EXISTS (SELECT 1 FROM contact_enrichments WHERE id = ? AND settle_token = ?)", charge.recordId, charge.settleToken),
+  });
   return [
-    rawStatement(
-      db,
-      `INSERT OR IGNORE INTO credit_transactions
-        (id, org_id, type, amount, cost_cents, reason, integration_code, enrichment_id, job_id, actor_key_id, created_at)
-       SELECT ?, ?, 'charge', ?, ?, ?, ?, ?, NULL, ?, ?
-       WHERE EXISTS (SELECT 1 FROM contact_enrichments WHERE id = ? AND settle_token = ?)`,
-      txId,
-      charge.orgId,
-      -charge.credits,
-      charge.costCents,
-      `contact enrichment (${charge.field})`,
-      `contact_enrichment:${charge.field}`,
-      charge.recordId,
-      charge.actorKeyId,
-      nowIso(),
-      charge.recordId,
-      charge.settleToken,
-    ),
-    rawStatement(db, `UPDATE organizations SET credit_balance = credit_balance - ? WHERE id = ? AND ${inserted}`, charge.credits, charge.orgId, txId),
-    rawStatement(db, `UPDATE contact_enrichments SET credit_transaction_id = ? WHERE id = ? AND ${inserted}`, txId, charge.recordId, txId),
+    ...statements,
+    rawStatement(db, `UPDATE contact_enrichments SET credit_transaction_id = ? WHERE id = ? AND ${charged.sql}`, txId, charge.recordId, ...charged.params),
   ];
 }

@@ -3,6 +3,9 @@ import type { Db } from "../../platform/db/client";
 import { type ContactError, type ContactField, type ContactFound, type ContactStatus, contactEnrichments } from "../../db/schema/contact-enrichments";
 import { rawStatement, runStatements } from "../../platform/db/statements";
 import { nowIso } from "../../platform/lib/time";
+import { sqlFragment } from "../../platform/db/sql-fragment";
+import { releaseStatement } from "../billing";
+import { auditStatementIf } from "../tenancy";
 
 export type ContactRow = typeof contactEnrichments.$inferSelect;
 
@@ -97,7 +100,7 @@ export interface Settlement {
  */
 export function settleStatements(db: Db, row: Pick<ContactRow, "id" | "orgId" | "entityId" | "field">, s: Settlement, token: string) {
   const now = nowIso();
-  const ours = "EXISTS (SELECT 1 FROM contact_enrichments WHERE id = ? AND settle_token = ?)";
+  const ours = sqlFragment("EXISTS (SELECT 1 FROM contact_enrichments WHERE id = ? AND settle_token = ?)", row.id, token);
   return [
     rawStatement(
       db,
@@ -112,28 +115,19 @@ export function settleStatements(db: Db, row: Pick<ContactRow, "id" | "orgId" | 
       row.id,
       row.orgId,
     ),
-    rawStatement(
+    releaseStatement(db, row.orgId, sqlFragment("(SELECT reserved_credits FROM contact_enrichments WHERE id = ?)", row.id), ours),
+    auditStatementIf(
       db,
-      `UPDATE organizations SET reserved_credits = max(0, reserved_credits - (SELECT reserved_credits FROM contact_enrichments WHERE id = ?))
-       WHERE id = ? AND ${ours}`,
-      row.id,
-      row.orgId,
-      row.id,
-      token,
-    ),
-    rawStatement(
-      db,
-      `INSERT INTO audit_log (id, org_id, actor_key_id, action, target_type, target_id, at, data)
-       SELECT ?, ?, ?, ?, 'contact_enrichment', ?, ?, ? WHERE ${ours}`,
-      crypto.randomUUID(),
-      row.orgId,
-      s.actorKeyId,
-      `contact_enrichment.${s.status}`,
-      row.id,
-      now,
-      JSON.stringify({ entityId: row.entityId, field: row.field, error: s.error?.code ?? null, found: s.dataFound?.length ?? 0 }),
-      row.id,
-      token,
+      {
+        orgId: row.orgId,
+        actorKeyId: s.actorKeyId,
+        action: `contact_enrichment.${s.status}`,
+        targetType: "contact_enrichment",
+        targetId: row.id,
+        at: now,
+        data: { entityId: row.entityId, field: row.field, error: s.error?.code ?? null, found: s.dataFound?.length ?? 0 },
+      },
+      ours,
     ),
   ];
 }
@@ -157,17 +151,17 @@ export async function settleRecord(db: Db, row: ContactRow, s: Settlement): Prom
 
 /** The request's audit row, written only if the record it describes was inserted. */
 export function requestedAuditStatement(db: Db, row: ContactRow): D1PreparedStatement {
-  return rawStatement(
+  return auditStatementIf(
     db,
-    `INSERT INTO audit_log (id, org_id, actor_key_id, action, target_type, target_id, at, data)
-     SELECT ?, ?, ?, 'contact_enrichment.requested', 'contact_enrichment', ?, ?, ?
-     WHERE EXISTS (SELECT 1 FROM contact_enrichments WHERE id = ?)`,
-    crypto.randomUUID(),
-    row.orgId,
-    row.createdBy,
-    row.id,
-    row.createdAt,
-    JSON.stringify({ entityId: row.entityId, field: row.field, credits: row.credits, reservedCredits: row.reservedCredits }),
-    row.id,
+    {
+      orgId: row.orgId,
+      actorKeyId: row.createdBy,
+      action: "contact_enrichment.requested",
+      targetType: "contact_enrichment",
+      targetId: row.id,
+      at: row.createdAt,
+      data: { entityId: row.entityId, field: row.field, credits: row.credits, reservedCredits: row.reservedCredits },
+    },
+    sqlFragment("EXISTS (SELECT 1 FROM contact_enrichments WHERE id = ?)", row.id),
   );
 }

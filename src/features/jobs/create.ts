@@ -13,7 +13,8 @@ import { type IntegrationJobSpec, WATERFALL_LANE, integrationSpec } from "./inte
 import { nowIso } from "../../platform/lib/time";
 import { isEnabled } from "../catalog";
 import { auditStatement } from "../tenancy";
-import { releaseCredits, reserveCredits } from "../billing";
+import { releaseCredits, releaseStatement, reserveCredits } from "../billing";
+import { sqlFragment } from "../../platform/db/sql-fragment";
 import { type JobEntityInput, prepareEntities, writeEntities } from "./entities";
 import { rawStatement, runStatements } from "../../platform/db/statements";
 
@@ -139,13 +140,7 @@ export async function startJob(env: Env, db: Db, spec: IntegrationJobSpec): Prom
     } catch (error) {
       // Version 0 only: if the object did start after all, its own writes take over the row.
       await runStatements(db, [
-        rawStatement(
-          db,
-          "UPDATE organizations SET reserved_credits = max(0, reserved_credits - ?) WHERE id = ? AND EXISTS (SELECT 1 FROM jobs WHERE id = ? AND released_credits = 0)",
-          spec.reservedCredits,
-          spec.orgId,
-          spec.jobId,
-        ),
+        releaseStatement(db, spec.orgId, spec.reservedCredits, sqlFragment("EXISTS (SELECT 1 FROM jobs WHERE id = ? AND released_credits = 0)", spec.jobId)),
         rawStatement(db, "UPDATE jobs SET status = 'failed', released_credits = ?, finished_at = ?, updated_at = ? WHERE id = ? AND version = 0", spec.reservedCredits, nowIso(), nowIso(), spec.jobId),
       ]);
       throw error;

@@ -4,7 +4,7 @@ import { apiKeyRoutes } from "./api-keys.routes";
 import { auditLogRoutes } from "./audit-log.routes";
 import { sweepRateLimitWindows } from "./rate-limit-sweep";
 
-export { auditPrepared, auditStatement } from "./audit";
+export { auditInsert, auditPrepared, auditStatement, auditStatementIf } from "./audit";
 export type { AuditEntry } from "./audit";
 export { AuthPrefetcher, authorize, requireAdminToken } from "./authorize";
 export { getOrganization } from "./organizations";

@@ -1,7 +1,7 @@
 import { and, eq, lte, sql } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
-import { auditLog } from "../../db/schema/tenancy";
 import { webhooks } from "../../db/schema/webhooks";
+import { auditInsert } from "../tenancy";
 
 /** An endpoint that has not answered 2xx for this long, while failing, is switched off. */
 export const AUTO_DISABLE_AFTER_MS = 3 * 24 * 60 * 60 * 1000;
@@ -30,7 +30,7 @@ export function failureStatements(db: Db, hook: WebhookRef, at: string) {
       .update(webhooks)
       .set({ failingSince: sql`coalesce(${webhooks.failingSince}, ${at})` })
       .where(byId(hook)),
-    db.insert(auditLog).select(
+    auditInsert(db).select(
       db
         .select({
           id: sql<string>`${crypto.randomUUID()}`.as("id"),

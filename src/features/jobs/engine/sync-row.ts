@@ -1,5 +1,7 @@
 import type { Db } from "../../../platform/db/client";
+import { sqlFragment } from "../../../platform/db/sql-fragment";
 import { prepared, rawStatement, runStatements } from "../../../platform/db/statements";
+import { releaseStatement } from "../../billing";
 import { type AuditEntry, auditStatement } from "../../tenancy";
 import type { JobSnapshot } from "./types";
 
@@ -18,16 +20,11 @@ export interface RowSync {
 export async function syncJobRow(db: Db, orgId: string, sync: RowSync): Promise<void> {
   const { snapshot: s, releaseTarget } = sync;
   const statements: D1PreparedStatement[] = [
-    rawStatement(
+    releaseStatement(
       db,
-      `UPDATE organizations SET reserved_credits = max(0, reserved_credits - (? - (SELECT released_credits FROM jobs WHERE id = ?)))
-       WHERE id = ? AND (SELECT released_credits FROM jobs WHERE id = ? AND org_id = ?) < ?`,
-      releaseTarget,
-      s.jobId,
       orgId,
-      s.jobId,
-      orgId,
-      releaseTarget,
+      sqlFragment("? - (SELECT released_credits FROM jobs WHERE id = ?)", releaseTarget, s.jobId),
+      sqlFragment("(SELECT released_credits FROM jobs WHERE id = ? AND org_id = ?) < ?", s.jobId, orgId, releaseTarget),
     ),
     rawStatement(
       db,
