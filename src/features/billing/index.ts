@@ -1,4 +1,5 @@
 import type { FeatureManifest } from "../../platform/feature";
+import { adminOrganizationRoutes } from "./admin-organizations.routes";
 import { creditRoutes } from "./routes";
 
 export { chargeOnce, grantStatements, releaseStatement } from "./guarded";
@@ -8,5 +9,5 @@ export type { BillingMode } from "./ledger";
 
 export const feature: FeatureManifest = {
   name: "billing",
-  routers: [creditRoutes],
+  routers: [adminOrganizationRoutes, creditRoutes],
 };

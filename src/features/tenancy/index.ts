@@ -1,5 +1,4 @@
 import type { FeatureManifest } from "../../platform/feature";
-import { adminOrganizationRoutes } from "./admin-organizations.routes";
 import { apiKeyRoutes } from "./api-keys.routes";
 import { auditLogRoutes } from "./audit-log.routes";
 import { sweepRateLimitWindows } from "./rate-limit-sweep";
@@ -12,6 +11,6 @@ export { idParam } from "./schemas";
 
 export const feature: FeatureManifest = {
   name: "tenancy",
-  routers: [adminOrganizationRoutes, apiKeyRoutes, auditLogRoutes],
+  routers: [apiKeyRoutes, auditLogRoutes],
   cron: [sweepRateLimitWindows],
 };

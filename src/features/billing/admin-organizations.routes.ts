@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
-import { requireAdminToken } from "./authorize";
+import { requireAdminToken } from "../tenancy/authorize";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, unprocessableError } from "../../platform/http/openapi";
-import { createOrganization, listOrganizations } from "./organizations";
-import { CreatedApiKeySchema, OrganizationSchema } from "./schemas";
+import { createOrganization, listOrganizations } from "../tenancy/organizations";
+import { CreatedApiKeySchema, OrganizationSchema } from "../tenancy/schemas";
 
 const CreateOrganizationBody = z
   .strictObject({
