@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
-import { requireAdminToken } from "../tenancy/authorize";
+import { CreatedApiKeySchema, OrganizationSchema, listOrganizations, requireAdminToken } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, unprocessableError } from "../../platform/http/openapi";
-import { createOrganization, listOrganizations } from "../tenancy/organizations";
-import { CreatedApiKeySchema, OrganizationSchema } from "../tenancy/schemas";
+import { openOrganization } from "./open-organization";
 
 const CreateOrganizationBody = z
   .strictObject({
@@ -44,7 +43,7 @@ const list = createRoute({
 });
 
 export const adminOrganizationRoutes = createRouter()
-  .openapi(create, async (c) => c.json(await createOrganization(c.get("db"), c.req.valid("json")), 201))
+  .openapi(create, async (c) => c.json(await openOrganization(c.get("db"), c.req.valid("json")), 201))
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     return c.json(await listOrganizations(c.get("db"), limit, decodeCursor(cursor)), 200);

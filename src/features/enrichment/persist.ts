@@ -1,10 +1,10 @@
 import type { Db } from "../../platform/db/client";
 import { prebuiltInsert } from "../../platform/db/prebuilt-insert";
-import { rawStatement } from "../../platform/db/statements";
 import { enrichments } from "../../db/schema/enrichment";
 import type { EnrichedField } from "../../db/schema/tenancy";
 import { auditPrepared } from "../tenancy";
 import { chargeStatements } from "../billing";
+import { type FieldFinding, enrichedFieldsStatement, enrichedPatch } from "../entities";
 import type { EnrichmentResult } from "./result";
 
 export interface PersistInput {
@@ -21,21 +21,11 @@ export interface PersistInput {
 /** A repeated job task's record is ignored (unique task key), which is what makes records exactly-once. */
 const insertEnrichment = prebuiltInsert(enrichments, "ON CONFLICT DO NOTHING");
 
-/** Fields from a new result replace what is stored when the same source refreshes them or confidence is no lower. */
-export function enrichedPatch(current: Record<string, EnrichedField>, results: EnrichmentResult[]): Record<string, EnrichedField> {
-  const patch: Record<string, EnrichedField> = {};
-  for (const r of results) {
-    if (!r.success || !r.fields) continue;
-    const confidence = r.result?.dataQuality.confidence ?? 0;
-    for (const [field, value] of Object.entries(r.fields)) {
-      if (value === undefined || value === null) continue;
-      const existing = patch[field] ?? current[field];
-      if (existing && existing.source !== r.integrationCode && existing.confidence > confidence) continue;
-      patch[field] = { value, source: r.integrationCode, confidence, enrichedAt: r.createdAt };
-    }
-  }
-  return patch;
-}
+/** A result's fields as entities' merge policy takes them. */
+const findingsOf = (results: EnrichmentResult[]): FieldFinding[] =>
+  results.flatMap((r) =>
+    r.success && r.fields ? [{ source: r.integrationCode, confidence: r.result?.dataQuality.confidence ?? 0, at: r.createdAt, fields: r.fields }] : [],
+  );
 
 /**
  * Every statement that records an entity's results: the enrichment records, one charge per successful
@@ -77,28 +67,8 @@ export function persistStatements(db: Db, input: PersistInput): D1PreparedStatem
       );
     }
   }
-  const patch = enrichedPatch(input.entityEnriched, input.results);
-  const fields = Object.entries(patch).filter(([field]) => /^[\w.-]{1,100}$/.test(field));
-  if (fields.length > 0) {
-    // json_set per field replaces each field whole; a merge patch would blend old and new object values. The
-    // confidence rule is applied again against the row as it is now, not only against the snapshot the patch came
-    // from: another run may have written a more confident value since (parallel tasks of one job entity).
-    const params: unknown[] = [];
-    const sets = fields.map(([field, value]) => {
-      params.push(`$."${field}"`, JSON.stringify(value));
-      const path = `?${params.length - 1}`;
-      const next = `?${params.length}`;
-      return `${path}, CASE WHEN json_extract(enriched, ${path}) IS NULL
-          OR json_extract(enriched, ${path} || '.source') = json_extract(${next}, '$.source')
-          OR ifnull(json_extract(enriched, ${path} || '.confidence'), 0) <= json_extract(${next}, '$.confidence')
-        THEN json(${next}) ELSE json(json_extract(enriched, ${path})) END`;
-    });
-    params.push(new Date().toISOString(), input.entityId, input.orgId);
-    const n = params.length;
-    statements.push(
-      rawStatement(db, `UPDATE entities SET enriched = json_set(enriched, ${sets.join(", ")}), updated_at = ?${n - 2} WHERE id = ?${n - 1} AND org_id = ?${n}`, ...params),
-    );
-  }
+  const fields = enrichedFieldsStatement(db, input.orgId, input.entityId, enrichedPatch(input.entityEnriched, findingsOf(input.results)));
+  if (fields) statements.push(fields);
   const ran = input.results.filter((r) => r.status !== "skipped");
   if (ran.length > 0) {
     statements.push(

@@ -2,6 +2,10 @@ import type { FeatureManifest } from "../../platform/feature";
 import { entityRoutes } from "./routes";
 
 export { getEntity, normalizeAttributes } from "./entities";
+export { upsertEntityStatement } from "./upsert";
+export type { EntityUpsert } from "./upsert";
+export { enrichedFieldsStatement, enrichedPatch } from "./fields/merge";
+export type { FieldFinding } from "./fields/merge";
 export type { EntityRow } from "./entities";
 
 export const feature: FeatureManifest = {

@@ -1,13 +1,13 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
 import { entities } from "../../db/schema/tenancy";
-import { type Attributes, type EntityType, searchTextOf } from "../../domain/attributes";
+import type { Attributes, EntityType } from "../../domain/attributes";
 import { ApiError } from "../../platform/errors";
 import type { JobEntity } from "./engine/types";
 import { nowIso } from "../../platform/lib/time";
 import { auditStatement } from "../tenancy";
-import { normalizeAttributes } from "../entities";
+import { normalizeAttributes, upsertEntityStatement } from "../entities";
 
 export interface InlineEntity {
   type: EntityType;
@@ -122,16 +122,7 @@ export async function writeEntities(db: Db, caller: Caller, prepared: PreparedEn
     const statements = group.flatMap((slot) => {
       const stored = slot.externalId ? prepared.existing.get(slot.externalId) : undefined;
       const id = stored?.id ?? crypto.randomUUID();
-      const searchText = searchTextOf(slot.type, slot.externalId, slot.attributes);
-      const upsert = db
-        .insert(entities)
-        .values({ id, orgId: caller.orgId, type: slot.type, externalId: slot.externalId, attributes: slot.attributes, enriched: {}, searchText, createdAt: now, updatedAt: now })
-        .onConflictDoUpdate({
-          target: [entities.orgId, entities.externalId],
-          set: { attributes: slot.attributes, searchText, updatedAt: now },
-          setWhere: sql`${entities.type} = ${slot.type}`,
-        })
-        .returning({ id: entities.id });
+      const upsert = upsertEntityStatement(db, { id, orgId: caller.orgId, type: slot.type, externalId: slot.externalId, attributes: slot.attributes }, now);
       const audit = auditStatement(db, {
         orgId: caller.orgId,
         actorKeyId: caller.keyId,

@@ -6,8 +6,9 @@ import { sweepRateLimitWindows } from "./rate-limit-sweep";
 export { auditInsert, auditPrepared, auditStatement, auditStatementIf } from "./audit";
 export type { AuditEntry } from "./audit";
 export { AuthPrefetcher, authorize, requireAdminToken } from "./authorize";
-export { getOrganization } from "./organizations";
-export { idParam } from "./schemas";
+export { createOrganization, getOrganization, listOrganizations } from "./organizations";
+export type { NewOrganization } from "./organizations";
+export { CreatedApiKeySchema, OrganizationSchema, idParam } from "./schemas";
 
 export const feature: FeatureManifest = {
   name: "tenancy",

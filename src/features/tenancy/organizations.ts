@@ -1,6 +1,6 @@
 import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
-import { creditTransactions } from "../../db/schema/enrichment";
+import type { BatchItem } from "drizzle-orm/batch";
 import { organizations } from "../../db/schema/tenancy";
 import { notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
@@ -24,36 +24,27 @@ export function presentOrganization(row: typeof organizations.$inferSelect) {
   };
 }
 
-/** Creates the organization, its first admin key, and the opening credit grant in one batch. */
-export async function createOrganization(db: Db, input: NewOrganization) {
+/**
+ * Creates the organization (its balance at zero), its first admin key and the audit entry in one batch, together
+ * with `opening`: what the caller adds to the same batch for the new organization (billing's opening grant, the
+ * only writer of balances and the ledger).
+ */
+export async function createOrganization(db: Db, input: NewOrganization, opening: (orgId: string) => BatchItem<"sqlite">[] = () => []) {
   const createdAt = nowIso();
   const credits = input.initialCredits ?? 0;
   const org = {
     id: crypto.randomUUID(),
     name: input.name,
     billingMode: input.billingMode,
-    creditBalance: credits,
+    creditBalance: 0,
     reservedCredits: 0,
     createdAt,
   };
   const minted = await mintApiKey(db, { orgId: org.id, name: "Initial admin key", role: "admin", actorKeyId: null });
-  const grant =
-    credits > 0
-      ? [
-          db.insert(creditTransactions).values({
-            id: crypto.randomUUID(),
-            orgId: org.id,
-            type: "grant",
-            amount: credits,
-            reason: "Initial credits",
-            createdAt,
-          }),
-        ]
-      : [];
   await db.batch([
     db.insert(organizations).values(org),
     ...minted.statements,
-    ...grant,
+    ...opening(org.id),
     auditStatement(db, {
       orgId: org.id,
       actorKeyId: null,
