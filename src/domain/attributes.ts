@@ -114,7 +114,8 @@ export const companyAttributesSchema = z
   .transform((a) => ({ ...a, domain: a.domain ?? domainOfWebsite(a) }))
   .openapi("CompanyAttributes");
 
-export type EntityType = "person" | "company";
+export const ENTITY_TYPES = ["person", "company"] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
 export type Attributes = Record<string, unknown>;
 
 export const attributeSchemaFor = (type: EntityType) => (type === "person" ? personAttributesSchema : companyAttributesSchema);

@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { EntityType } from "../../domain/attributes";
 
 /** What an `http_json` integration does, as configured through `POST /v1/integrations/custom`. */
 export interface HttpJsonDefinition {
@@ -24,7 +25,7 @@ export const customIntegrations = sqliteTable(
     code: text("code").notNull(),
     name: text("name").notNull(),
     description: text("description"),
-    entityTypes: text("entity_types", { mode: "json" }).$type<("person" | "company")[]>().notNull(),
+    entityTypes: text("entity_types", { mode: "json" }).$type<EntityType[]>().notNull(),
     inputs: text("inputs", { mode: "json" }).$type<string[][]>().notNull(),
     definition: text("definition", { mode: "json" }).$type<HttpJsonDefinition>().notNull(),
     credits: integer("credits").notNull(),

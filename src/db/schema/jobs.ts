@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { JOB_STATUSES, STRATEGIES } from "../../domain/vocabulary";
 
 /**
  * The D1 side of a batch job: what lists and filters need, and the exactly-once release of its reservation.
@@ -9,8 +10,8 @@ export const jobs = sqliteTable(
   {
     id: text("id").primaryKey(),
     orgId: text("org_id").notNull(),
-    status: text("status", { enum: ["queued", "processing", "paused", "completed", "failed", "cancelled"] }).notNull(),
-    strategy: text("strategy", { enum: ["all", "waterfall"] }).notNull(),
+    status: text("status", { enum: JOB_STATUSES }).notNull(),
+    strategy: text("strategy", { enum: STRATEGIES }).notNull(),
     /** The expanded integration codes, in run order. */
     integrationCodes: text("integration_codes", { mode: "json" }).$type<string[]>().notNull(),
     /** The entity types the job holds, for `?entityType=`. */

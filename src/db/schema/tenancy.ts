@@ -1,10 +1,13 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { BILLING_MODES } from "../../domain/vocabulary";
+import { ENTITY_TYPES } from "../../domain/attributes";
+import { ROLES } from "../../platform/http/context";
 
 export const organizations = sqliteTable("organizations", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
-  billingMode: text("billing_mode", { enum: ["prepaid", "postpaid"] }).notNull(),
+  billingMode: text("billing_mode", { enum: BILLING_MODES }).notNull(),
   creditBalance: integer("credit_balance").notNull().default(0),
   /** Credits held by running requests and jobs; spendable = balance - reserved. */
   reservedCredits: integer("reserved_credits").notNull().default(0),
@@ -19,7 +22,7 @@ export const apiKeys = sqliteTable(
       .notNull()
       .references(() => organizations.id),
     name: text("name").notNull(),
-    role: text("role", { enum: ["admin", "member", "viewer"] }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     prefix: text("prefix").notNull(),
     keyHash: text("key_hash").notNull(),
     rateLimitPerMinute: integer("rate_limit_per_minute"),
@@ -80,7 +83,7 @@ export const entities = sqliteTable(
   {
     id: text("id").primaryKey(),
     orgId: text("org_id").notNull(),
-    type: text("type", { enum: ["person", "company"] }).notNull(),
+    type: text("type", { enum: ENTITY_TYPES }).notNull(),
     externalId: text("external_id"),
     attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     enriched: text("enriched", { mode: "json" })

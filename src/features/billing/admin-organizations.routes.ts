@@ -4,11 +4,12 @@ import { CreatedApiKeySchema, OrganizationSchema, listOrganizations, requireAdmi
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, unprocessableError } from "../../platform/http/openapi";
 import { openOrganization } from "./open-organization";
+import { BILLING_MODES } from "../../domain/vocabulary";
 
 const CreateOrganizationBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
-    billingMode: z.enum(["prepaid", "postpaid"]),
+    billingMode: z.enum(BILLING_MODES),
     initialCredits: z.number().int().min(0).max(1_000_000_000).optional(),
   })
   .openapi("CreateOrganization");

@@ -7,8 +7,9 @@ import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination
 import { sqlFragment } from "../../platform/db/sql-fragment";
 import { releaseStatement, chargeOnce, grantStatements } from "./guarded";
 import { auditStatement } from "../tenancy";
+import type { BillingMode } from "../../domain/vocabulary";
 
-export type BillingMode = (typeof organizations.$inferSelect)["billingMode"];
+export type { BillingMode };
 
 async function billingModeOf(db: Db, orgId: string): Promise<BillingMode> {
   const [org] = await db

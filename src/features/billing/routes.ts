@@ -6,10 +6,11 @@ import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, 
 import { creditSummary, grantCredits, listTransactions, usage } from "./ledger";
 import { getOrganization } from "../tenancy";
 import { idParam } from "../tenancy";
+import { BILLING_MODES } from "../../domain/vocabulary";
 
 const BalanceSchema = z
   .object({
-    billingMode: z.enum(["prepaid", "postpaid"]),
+    billingMode: z.enum(BILLING_MODES),
     creditBalance: z.number().int(),
     reservedCredits: z.number().int().openapi({ description: "Held by running requests and jobs" }),
     availableCredits: z.number().int(),

@@ -22,8 +22,9 @@ import {
   presentCustomIntegration,
   updateCustomIntegration,
 } from "./custom-integrations";
+import { ENTITY_TYPES } from "../../domain/attributes";
 
-const EntityType = z.enum(["person", "company"]);
+const EntityType = z.enum(ENTITY_TYPES);
 const JsonPath = z.string().min(1).max(500).openapi({ example: "$.data.people[0].title" });
 const maxEntries = (n: number) => (r: Record<string, unknown>) => Object.keys(r).length <= n;
 

@@ -13,13 +13,14 @@ import {
   saveIntegrationSettings,
   settingsByCode,
 } from "./settings";
+import { ENTITY_TYPES } from "../../domain/attributes";
 
 const IntegrationSchema = z
   .object({
     code: z.string(),
     name: z.string(),
     description: z.string(),
-    entityTypes: z.array(z.enum(["person", "company"])),
+    entityTypes: z.array(z.enum(ENTITY_TYPES)),
     inputs: z.array(z.array(z.string())).openapi({ description: "Alternatives: every attribute of at least one set is needed" }),
     outputs: z.array(z.string()),
     credits: z.number().int(),

@@ -11,6 +11,7 @@ import { persistStatements } from "./persist";
 import { type LoadedRun, type PlannedRun, maxChargeOf, planRun } from "./plan";
 import { type EnrichmentResult, publicResult } from "./result";
 import { prefetchCache, runIntegration } from "./run-integration";
+import type { Strategy } from "../../domain/vocabulary";
 
 export { type PlannedRun, maxChargeOf, planRun } from "./plan";
 
@@ -19,7 +20,7 @@ export interface EnrichRequest {
   enrichmentGroupRefs?: string[];
   params?: Record<string, unknown>;
   forceRefresh?: boolean;
-  strategy?: "all" | "waterfall";
+  strategy?: Strategy;
 }
 
 export interface EnrichDeps {

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../platform/http/context";
 import { type EnrichRequest, enrichEntity } from "./enrich-entity";
+import type { EnrichmentResult } from "./result";
 import { type EntityRef, type RunRows, decodeRunReads, loadRun, planLoaded, runReads } from "./plan";
 import { publish } from "../../platform/events";
 import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
@@ -21,6 +22,7 @@ import { getEntity } from "../entities";
 import { getEnrichment, listEntityEnrichments } from "./records";
 import { preflightEnrichment, streamEnrichment } from "./stream";
 import { idParam } from "../tenancy";
+import { STRATEGIES } from "../../domain/vocabulary";
 
 export const EnrichRequestSchema = z
   .strictObject({
@@ -31,7 +33,7 @@ export const EnrichRequestSchema = z
       .optional()
       .openapi({ description: "Passed to every integration; `fields` (string[]) says what a waterfall must fill" }),
     forceRefresh: z.boolean().optional().openapi({ description: "Skip the cache read and rewrite the entry" }),
-    strategy: z.enum(["all", "waterfall"]).optional().openapi({ description: "all (default, parallel) or waterfall (in order, stops when filled)" }),
+    strategy: z.enum(STRATEGIES).optional().openapi({ description: "all (default, parallel) or waterfall (in order, stops when filled)" }),
   })
   .openapi("EnrichRequest");
 
@@ -68,6 +70,10 @@ export const EnrichmentResultSchema = z
     error: ResultErrorSchema.optional(),
   })
   .openapi("EnrichmentResult");
+
+/** The contract and the EnrichmentResult type the code builds are one shape: this stops compiling when they drift. */
+type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const resultMatchesContract: SameShape<z.infer<typeof EnrichmentResultSchema>, Omit<EnrichmentResult, "fields">> = true;
 
 export const EnrichResponseSchema = z
   .object({

@@ -23,8 +23,9 @@ import {
   upsertEntityByExternalId,
 } from "./entities";
 import { idParam } from "../tenancy";
+import { ENTITY_TYPES } from "../../domain/attributes";
 
-const EntityType = z.enum(["person", "company"]);
+const EntityType = z.enum(ENTITY_TYPES);
 const ExternalId = z.string().trim().min(1).max(255);
 
 export const EnrichedFieldSchema = z

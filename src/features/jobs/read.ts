@@ -15,6 +15,7 @@ import { toCsv } from "./csv";
 import { IN_LIST_LIMIT } from "../../platform/db/statements";
 import { chunks } from "../../platform/lib/chunks";
 import type { IntegrationTaskResult } from "./integration-task/spec";
+import type { EntityType } from "../../domain/attributes";
 
 /** The row as D1 has it, overlaid with the object's live view when there is one. */
 export function presentJob(row: JobRow, live: JobSnapshot | null) {
@@ -57,7 +58,7 @@ export async function getJob(env: Env, db: Db, orgId: string, jobId: string) {
 
 export interface JobListQuery {
   status?: JobStatus;
-  entityType?: "person" | "company";
+  entityType?: EntityType;
   limit: number;
   cursor?: Cursor;
 }

@@ -1,10 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_JOB_ENTITIES } from "./entities";
 import { EnrichResponseSchema } from "../enrichment";
+import { JOB_STATUSES, STRATEGIES } from "../../domain/vocabulary";
+import { ENTITY_TYPES } from "../../domain/attributes";
 
-const JobStatus = z.enum(["queued", "processing", "paused", "completed", "failed", "cancelled"]);
-const Strategy = z.enum(["all", "waterfall"]);
-const EntityType = z.enum(["person", "company"]);
+const JobStatus = z.enum(JOB_STATUSES);
+const Strategy = z.enum(STRATEGIES);
+const EntityType = z.enum(ENTITY_TYPES);
 
 const InlineEntity = z
   .strictObject({

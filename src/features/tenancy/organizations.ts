@@ -7,10 +7,11 @@ import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination
 import { nowIso } from "../../platform/lib/time";
 import { mintApiKey, presentKey } from "./api-keys";
 import { auditStatement } from "./audit";
+import type { BillingMode } from "../../domain/vocabulary";
 
 export interface NewOrganization {
   name: string;
-  billingMode: "prepaid" | "postpaid";
+  billingMode: BillingMode;
   initialCredits?: number;
 }
 

@@ -1,12 +1,14 @@
 import { z } from "@hono/zod-openapi";
+import { ROLES } from "../../platform/http/context";
+import { BILLING_MODES } from "../../domain/vocabulary";
 
-export const RoleSchema = z.enum(["admin", "member", "viewer"]).openapi("Role");
+export const RoleSchema = z.enum(ROLES).openapi("Role");
 
 export const OrganizationSchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
-    billingMode: z.enum(["prepaid", "postpaid"]),
+    billingMode: z.enum(BILLING_MODES),
     creditBalance: z.number().int(),
     createdAt: z.string().openapi({ format: "date-time" }),
   })

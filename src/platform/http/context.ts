@@ -1,7 +1,9 @@
 import type { Db } from "../db/client";
 import type { Env, Settings } from "../env";
 
-export type Role = "admin" | "member" | "viewer";
+/** API key roles, strongest first. */
+export const ROLES = ["admin", "member", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface Caller {
   orgId: string;

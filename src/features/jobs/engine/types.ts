@@ -1,6 +1,7 @@
 import type { EntityType } from "../../../domain/attributes";
+import type { JobStatus } from "../../../domain/vocabulary";
 
-export type JobStatus = "queued" | "processing" | "paused" | "completed" | "failed" | "cancelled";
+export type { JobStatus };
 export type EntityStatus = "pending" | "running" | "succeeded" | "failed" | "cancelled";
 export type TaskStatus = "queued" | "dispatched" | "running" | "done" | "cancelled";
 

@@ -15,6 +15,7 @@ import { lostTaskResults } from "./outcomes";
 import { type FinishedTask, TaskReporter, retryDelaySeconds } from "./task-reporter";
 import { IN_LIST_LIMIT } from "../../../platform/db/statements";
 import { chunks } from "../../../platform/lib/chunks";
+import { STRATEGIES } from "../../../domain/vocabulary";
 
 const jobTaskSchema = z.object({
   kind: z.literal("job_task"),
@@ -26,7 +27,7 @@ const jobTaskSchema = z.object({
   entityId: z.string().min(1),
   entityIndex: z.number().int().min(0),
   integrationCodes: z.array(z.string()).min(1),
-  strategy: z.enum(["all", "waterfall"]),
+  strategy: z.enum(STRATEGIES),
   params: z.record(z.string(), z.unknown()),
   forceRefresh: z.boolean(),
 });
