@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/platform/db/client";
-import { emailPatternObservations } from "../../src/db/schema/email-patterns";
+import { emailPatternObservations } from "../../src/db/schema/providers";
 import { analyzeEmail } from "../../src/providers/builtin/email-address";
 import { emailValidate } from "../../src/providers/builtin/email-validate";
 import { builtinContext, dohCalls, personInput } from "./context";

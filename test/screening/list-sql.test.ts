@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { sanctionsLists } from "../../src/db/schema/sanctions";
+import { sanctionsLists } from "../../src/db/schema/screening";
 import { insertStatements, sqlLiteral } from "../../src/features/screening/matching/list-sql";
 
 describe("list SQL for wrangler d1 execute and D1 batches", () => {

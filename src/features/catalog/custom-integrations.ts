@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
-import { customIntegrations } from "../../db/schema/custom-integrations";
+import { customIntegrations } from "../../db/schema/catalog";
 import { integrationSettings } from "../../db/schema/enrichment";
 import type { Settings } from "../../platform/env";
 import { ApiError, notFound } from "../../platform/errors";

@@ -1,5 +1,5 @@
 import type { Db } from "../../platform/db/client";
-import type { ContactField } from "../../db/schema/contact-enrichments";
+import type { ContactField } from "../../db/schema/contact-enrichment";
 import { rawStatement } from "../../platform/db/statements";
 import { sqlFragment } from "../../platform/db/sql-fragment";
 import { chargeOnce } from "../billing";

@@ -1,6 +1,6 @@
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
-import type { ContactField } from "../../db/schema/contact-enrichments";
+import type { ContactField } from "../../db/schema/contact-enrichment";
 import { runStatements } from "../../platform/db/statements";
 import type { Env } from "../../platform/env";
 import { ApiError, notFound } from "../../platform/errors";

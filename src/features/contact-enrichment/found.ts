@@ -1,6 +1,6 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { z } from "zod";
-import type { ContactField, ContactFound } from "../../db/schema/contact-enrichments";
+import type { ContactField, ContactFound } from "../../db/schema/contact-enrichment";
 import type { EnrichmentResult } from "../enrichment";
 
 const email = z.email();

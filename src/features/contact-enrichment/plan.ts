@@ -1,5 +1,5 @@
 import type { Db } from "../../platform/db/client";
-import type { ContactField } from "../../db/schema/contact-enrichments";
+import type { ContactField } from "../../db/schema/contact-enrichment";
 import { catalogFor } from "../catalog";
 import type { Integration } from "../../providers/types";
 import { findGroup } from "../catalog";

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
-import { type ContactError, type ContactField, type ContactFound, type ContactStatus, contactEnrichments } from "../../db/schema/contact-enrichments";
+import { type ContactError, type ContactField, type ContactFound, type ContactStatus, contactEnrichments } from "../../db/schema/contact-enrichment";
 import { rawStatement, runStatements } from "../../platform/db/statements";
 import { nowIso } from "../../platform/lib/time";
 import { sqlFragment } from "../../platform/db/sql-fragment";

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { type Db, createDb } from "../../platform/db/client";
-import type { ContactError, ContactField, ContactFound } from "../../db/schema/contact-enrichments";
+import type { ContactError, ContactField, ContactFound } from "../../db/schema/contact-enrichment";
 import { entities } from "../../db/schema/tenancy";
 import { runStatements } from "../../platform/db/statements";
 import { inputOf } from "../enrichment";

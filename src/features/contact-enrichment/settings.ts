@@ -1,4 +1,4 @@
-import type { ContactField } from "../../db/schema/contact-enrichments";
+import type { ContactField } from "../../db/schema/contact-enrichment";
 import { type Env, readSettings } from "../../platform/env";
 
 export const CONTACT_FIELDS = ["emails", "phones"] as const satisfies readonly ContactField[];

@@ -1,6 +1,6 @@
 import { and, eq, inArray, lt } from "drizzle-orm";
 import { type Db, createDb } from "../../platform/db/client";
-import { contactEnrichments } from "../../db/schema/contact-enrichments";
+import { contactEnrichments } from "../../db/schema/contact-enrichment";
 import { runStatements } from "../../platform/db/statements";
 import type { Env } from "../../platform/env";
 import { publishSettled } from "./events";

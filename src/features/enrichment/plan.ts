@@ -1,7 +1,7 @@
 import { type SQL, and, eq } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
 import { decodeRow } from "../../platform/db/decode-row";
-import { customIntegrations } from "../../db/schema/custom-integrations";
+import { customIntegrations } from "../../db/schema/catalog";
 import { integrationSettings } from "../../db/schema/enrichment";
 import { entities, organizations } from "../../db/schema/tenancy";
 import { prepared, runStatements } from "../../platform/db/statements";

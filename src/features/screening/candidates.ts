@@ -7,7 +7,7 @@ import {
   sanctionsNames,
   sanctionsTokenVariants,
   screeningClearances,
-} from "../../db/schema/sanctions";
+} from "../../db/schema/screening";
 import { type NameKind, TYPO_MIN_LENGTH } from "./matching/list-rows";
 import type { Party } from "./matching/normalize-name";
 import { deletionKeys } from "./matching/similarity";

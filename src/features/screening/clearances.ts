@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
-import { sanctionsEntries, sanctionsLists, screeningClearances } from "../../db/schema/sanctions";
+import { sanctionsEntries, sanctionsLists, screeningClearances } from "../../db/schema/screening";
 import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
 import { nowIso } from "../../platform/lib/time";

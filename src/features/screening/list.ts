@@ -1,6 +1,6 @@
 import { and, desc, eq, gt } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
-import { sanctionsLists } from "../../db/schema/sanctions";
+import { sanctionsLists } from "../../db/schema/screening";
 import { ApiError } from "../../platform/errors";
 import { sha256Hex } from "../../platform/lib/crypto";
 import { nowIso } from "../../platform/lib/time";

@@ -1,6 +1,6 @@
 import { and, count, eq, or, sql } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
-import { emailPatternObservations } from "../../db/schema/email-patterns";
+import { emailPatternObservations } from "../../db/schema/providers";
 import { entities } from "../../db/schema/tenancy";
 import type { Settings } from "../../platform/env";
 import { toHex } from "../../platform/lib/crypto";

@@ -1,4 +1,4 @@
-import type { HttpJsonDefinition } from "../../db/schema/custom-integrations";
+import type { HttpJsonDefinition } from "../../db/schema/catalog";
 import { type EntityType, companyAttributesSchema, personAttributesSchema } from "../../domain/attributes";
 import { ApiError } from "../../platform/errors";
 import { type OutboundPolicy, OutboundUrlError, assertOutboundUrl } from "../../platform/lib/outbound-fetch";

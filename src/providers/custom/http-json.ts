@@ -1,4 +1,4 @@
-import type { customIntegrations } from "../../db/schema/custom-integrations";
+import type { customIntegrations } from "../../db/schema/catalog";
 import { noData, systemError } from "../errors";
 import { isEmpty } from "../field-dictionary";
 import { asNumber, callProvider, clamp01, completenessOf, redactSecrets, trimForStorage } from "../adapters/provider-call";

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
-import { customIntegrations } from "../../db/schema/custom-integrations";
+import { customIntegrations } from "../../db/schema/catalog";
 import type { Integration } from "../types";
 import { httpJsonIntegration } from "./http-json";
 

@@ -6,7 +6,7 @@ import {
   sanctionsNameTokens,
   sanctionsNames,
   sanctionsTokenVariants,
-} from "../../../db/schema/sanctions.ts";
+} from "../../../db/schema/screening.ts";
 import type { ListRows } from "./list-rows.ts";
 
 /**
