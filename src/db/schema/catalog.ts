@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { EntityType } from "../../domain/attributes";
 
 /** What an `http_json` integration does, as configured through `POST /v1/integrations/custom`. */
@@ -37,4 +37,33 @@ export const customIntegrations = sqliteTable(
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [uniqueIndex("custom_integrations_org_code_idx").on(t.orgId, t.code), index("custom_integrations_org_created_idx").on(t.orgId, t.createdAt)],
+);
+
+export const integrationSettings = sqliteTable(
+  "integration_settings",
+  {
+    orgId: text("org_id").notNull(),
+    code: text("code").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** AES-GCM ciphertext of the JSON credentials object; never returned. */
+    credentialsEncrypted: text("credentials_encrypted"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.code] })],
+);
+
+export const enrichmentGroups = sqliteTable(
+  "enrichment_groups",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    description: text("description"),
+    integrationCodes: text("integration_codes", { mode: "json" }).$type<string[]>().notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("groups_org_slug_idx").on(t.orgId, t.slug), index("groups_org_created_idx").on(t.orgId, t.createdAt)],
 );

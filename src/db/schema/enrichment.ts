@@ -1,33 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-
-export const integrationSettings = sqliteTable(
-  "integration_settings",
-  {
-    orgId: text("org_id").notNull(),
-    code: text("code").notNull(),
-    enabled: integer("enabled", { mode: "boolean" }).notNull(),
-    config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-    /** AES-GCM ciphertext of the JSON credentials object; never returned. */
-    credentialsEncrypted: text("credentials_encrypted"),
-    updatedAt: text("updated_at").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.orgId, t.code] })],
-);
-
-export const enrichmentGroups = sqliteTable(
-  "enrichment_groups",
-  {
-    id: text("id").primaryKey(),
-    orgId: text("org_id").notNull(),
-    slug: text("slug").notNull(),
-    name: text("name").notNull(),
-    description: text("description"),
-    integrationCodes: text("integration_codes", { mode: "json" }).$type<string[]>().notNull(),
-    createdAt: text("created_at").notNull(),
-    updatedAt: text("updated_at").notNull(),
-  },
-  (t) => [uniqueIndex("groups_org_slug_idx").on(t.orgId, t.slug), index("groups_org_created_idx").on(t.orgId, t.createdAt)],
-);
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const enrichments = sqliteTable(
   "enrichments",
@@ -56,25 +27,3 @@ export const enrichments = sqliteTable(
   ],
 );
 
-export const creditTransactions = sqliteTable(
-  "credit_transactions",
-  {
-    id: text("id").primaryKey(),
-    orgId: text("org_id").notNull(),
-    type: text("type", { enum: ["grant", "charge", "refund"] }).notNull(),
-    /** Signed: grants and refunds positive, charges negative. */
-    amount: integer("amount").notNull(),
-    costCents: integer("cost_cents").notNull().default(0),
-    reason: text("reason").notNull(),
-    integrationCode: text("integration_code"),
-    enrichmentId: text("enrichment_id"),
-    jobId: text("job_id"),
-    actorKeyId: text("actor_key_id"),
-    createdAt: text("created_at").notNull(),
-  },
-  (t) => [
-    index("credit_tx_org_created_idx").on(t.orgId, t.createdAt, t.id),
-    /** One charge per enrichment record, whatever retries or replays happen. */
-    uniqueIndex("credit_tx_charge_once_idx").on(t.type, t.enrichmentId),
-  ],
-);

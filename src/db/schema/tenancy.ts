@@ -1,7 +1,5 @@
-import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { BILLING_MODES } from "../../domain/vocabulary";
-import { ENTITY_TYPES } from "../../domain/attributes";
 import { ROLES } from "../../platform/http/context";
 
 export const organizations = sqliteTable("organizations", {
@@ -44,21 +42,6 @@ export const rateLimitWindows = sqliteTable(
   (t) => [primaryKey({ columns: [t.keyId, t.windowStart] })],
 );
 
-export const idempotencyKeys = sqliteTable(
-  "idempotency_keys",
-  {
-    orgId: text("org_id").notNull(),
-    key: text("key").notNull(),
-    requestHash: text("request_hash").notNull(),
-    state: text("state", { enum: ["in_progress", "done"] }).notNull(),
-    statusCode: integer("status_code"),
-    responseBody: text("response_body"),
-    responseHeaders: text("response_headers"),
-    createdAt: text("created_at").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.orgId, t.key] }), index("idempotency_created_idx").on(t.createdAt)],
-);
-
 export const auditLog = sqliteTable(
   "audit_log",
   {
@@ -78,33 +61,3 @@ export const auditLog = sqliteTable(
   ],
 );
 
-export const entities = sqliteTable(
-  "entities",
-  {
-    id: text("id").primaryKey(),
-    orgId: text("org_id").notNull(),
-    type: text("type", { enum: ENTITY_TYPES }).notNull(),
-    externalId: text("external_id"),
-    attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-    enriched: text("enriched", { mode: "json" })
-      .$type<Record<string, EnrichedField>>()
-      .notNull()
-      .default(sql`'{}'`),
-    /** Lower-cased names, emails and domains, for `?q=` search. */
-    searchText: text("search_text").notNull().default(""),
-    createdAt: text("created_at").notNull(),
-    updatedAt: text("updated_at").notNull(),
-  },
-  (t) => [
-    uniqueIndex("entities_org_external_idx").on(t.orgId, t.externalId),
-    index("entities_org_created_idx").on(t.orgId, t.createdAt, t.id),
-    index("entities_org_type_idx").on(t.orgId, t.type, t.createdAt),
-  ],
-);
-
-export interface EnrichedField {
-  value: unknown;
-  source: string;
-  confidence: number;
-  enrichedAt: string;
-}

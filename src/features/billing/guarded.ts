@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { creditTransactions } from "../../db/schema/enrichment";
+import { creditTransactions } from "../../db/schema/billing";
 import { organizations } from "../../db/schema/tenancy";
 import type { Db } from "../../platform/db/client";
 import { type SqlFragment, sqlFragment } from "../../platform/db/sql-fragment";

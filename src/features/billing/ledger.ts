@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
-import { creditTransactions } from "../../db/schema/enrichment";
+import { creditTransactions } from "../../db/schema/billing";
 import { organizations } from "../../db/schema/tenancy";
 import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";

@@ -2,7 +2,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
 import { customIntegrations } from "../../db/schema/catalog";
-import { integrationSettings } from "../../db/schema/enrichment";
+import { integrationSettings } from "../../db/schema/catalog";
 import type { Settings } from "../../platform/env";
 import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, pageOf } from "../../platform/http/pagination";

@@ -1,7 +1,7 @@
 import { and, desc, eq, or } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
-import { enrichmentGroups } from "../../db/schema/enrichment";
+import { enrichmentGroups } from "../../db/schema/catalog";
 import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
 import { nowIso } from "../../platform/lib/time";

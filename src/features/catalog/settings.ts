@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
-import { integrationSettings } from "../../db/schema/enrichment";
+import { integrationSettings } from "../../db/schema/catalog";
 import type { Settings } from "../../platform/env";
 import { ApiError } from "../../platform/errors";
 import { decryptSecret, encryptSecret } from "../../platform/lib/crypto";

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { type Db, createDb } from "../../platform/db/client";
 import type { ContactError, ContactField, ContactFound } from "../../db/schema/contact-enrichment";
-import { entities } from "../../db/schema/tenancy";
+import { entities } from "../../db/schema/entities";
 import { runStatements } from "../../platform/db/statements";
 import { inputOf } from "../enrichment";
 import { persistStatements } from "../enrichment";

@@ -1,7 +1,7 @@
 import type { Db } from "../../platform/db/client";
 import { prebuiltInsert } from "../../platform/db/prebuilt-insert";
 import { enrichments } from "../../db/schema/enrichment";
-import type { EnrichedField } from "../../db/schema/tenancy";
+import type { EnrichedField } from "../../db/schema/entities";
 import { auditPrepared } from "../tenancy";
 import { chargeStatements } from "../billing";
 import { type FieldFinding, enrichedFieldsStatement, enrichedPatch } from "../entities";

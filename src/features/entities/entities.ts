@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
-import { entities } from "../../db/schema/tenancy";
+import { entities } from "../../db/schema/entities";
 import { type Attributes, type EntityType, attributeSchemaFor, compact, mergeAttributes, searchTextOf } from "../../domain/attributes";
 import { ApiError, notFound } from "../../platform/errors";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";

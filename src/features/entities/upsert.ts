@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { entities } from "../../db/schema/tenancy";
+import { entities } from "../../db/schema/entities";
 import { type Attributes, type EntityType, searchTextOf } from "../../domain/attributes";
 import type { Db } from "../../platform/db/client";
 

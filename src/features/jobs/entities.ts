@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
-import { entities } from "../../db/schema/tenancy";
+import { entities } from "../../db/schema/entities";
 import type { Attributes, EntityType } from "../../domain/attributes";
 import { ApiError } from "../../platform/errors";
 import type { JobEntity } from "./engine/types";

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
 import { jobs } from "../../db/schema/jobs";
-import { entities } from "../../db/schema/tenancy";
+import { entities } from "../../db/schema/entities";
 import type { Env } from "../../platform/env";
 import { ApiError } from "../../platform/errors";
 import type { ActionAnswer } from "./engine/enrichment-job";

@@ -1,7 +1,7 @@
 import { and, eq, lt } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./context";
-import { idempotencyKeys } from "../../db/schema/tenancy";
+import { idempotencyKeys } from "../../db/schema/platform";
 import { createDb } from "../db/client";
 import type { Env } from "../env";
 import { ApiError } from "../errors";

@@ -1,7 +1,7 @@
 import { and, count, eq, or, sql } from "drizzle-orm";
 import type { Db } from "../../platform/db/client";
 import { emailPatternObservations } from "../../db/schema/providers";
-import { entities } from "../../db/schema/tenancy";
+import { entities } from "../../db/schema/entities";
 import type { Settings } from "../../platform/env";
 import { toHex } from "../../platform/lib/crypto";
 import { type EmailPattern, EMAIL_PATTERNS, type PatternCounts, inferPattern } from "./email-patterns";

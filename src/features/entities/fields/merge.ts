@@ -1,4 +1,4 @@
-import type { EnrichedField } from "../../../db/schema/tenancy";
+import type { EnrichedField } from "../../../db/schema/entities";
 import type { Db } from "../../../platform/db/client";
 import { rawStatement } from "../../../platform/db/statements";
 

@@ -2,7 +2,7 @@ import { inArray } from "drizzle-orm";
 import type { Db } from "../../../platform/db/client";
 import { decodeRow } from "../../../platform/db/decode-row";
 import { enrichments } from "../../../db/schema/enrichment";
-import type { EnrichedField } from "../../../db/schema/tenancy";
+import type { EnrichedField } from "../../../db/schema/entities";
 import { IN_LIST_LIMIT, prepared, runStatements } from "../../../platform/db/statements";
 import { persistStatements } from "../../enrichment";
 import { type EnrichmentResult, publicResult } from "../../enrichment";

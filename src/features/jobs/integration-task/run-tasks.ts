@@ -1,6 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { z } from "zod";
-import { entities } from "../../../db/schema/tenancy";
+import { entities } from "../../../db/schema/entities";
 import { type PlannedRun, executePlan, inputOf, planRun } from "../../enrichment";
 import type { EnrichmentResult } from "../../enrichment";
 import type { CachedEnrichment } from "../../enrichment";

@@ -1,4 +1,4 @@
-import type { EnrichedField } from "../../../db/schema/tenancy";
+import type { EnrichedField } from "../../../db/schema/entities";
 import type { EnrichmentResult } from "../../enrichment";
 import type { ProviderCallContext } from "../../../platform/queue-context";
 import type { IntegrationTaskResult as TaskResult, JobTaskMessage } from "./spec";

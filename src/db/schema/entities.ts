@@ -1,0 +1,34 @@
+import { sql } from "drizzle-orm";
+import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { ENTITY_TYPES } from "../../domain/attributes";
+
+export const entities = sqliteTable(
+  "entities",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    type: text("type", { enum: ENTITY_TYPES }).notNull(),
+    externalId: text("external_id"),
+    attributes: text("attributes", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    enriched: text("enriched", { mode: "json" })
+      .$type<Record<string, EnrichedField>>()
+      .notNull()
+      .default(sql`'{}'`),
+    /** Lower-cased names, emails and domains, for `?q=` search. */
+    searchText: text("search_text").notNull().default(""),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("entities_org_external_idx").on(t.orgId, t.externalId),
+    index("entities_org_created_idx").on(t.orgId, t.createdAt, t.id),
+    index("entities_org_type_idx").on(t.orgId, t.type, t.createdAt),
+  ],
+);
+
+export interface EnrichedField {
+  value: unknown;
+  source: string;
+  confidence: number;
+  enrichedAt: string;
+}
