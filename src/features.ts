@@ -8,7 +8,7 @@ import { feature as screening } from "./features/screening";
 import { feature as tenancy } from "./features/tenancy";
 import { feature as webhooks } from "./features/webhooks";
 import { subscribe } from "./platform/events";
-import type { FeatureManifest } from "./platform/feature";
+import type { FeatureManifest } from "./platform/worker/feature";
 import type { Router } from "./platform/http/openapi";
 
 /**

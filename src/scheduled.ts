@@ -1,6 +1,6 @@
 import { features } from "./features";
 import type { Env } from "./platform/env";
-import type { CronSweep } from "./platform/feature";
+import type { CronSweep } from "./platform/worker/feature";
 import { sweepIdempotencyKeys } from "./platform/http/idempotency";
 
 /** The platform's sweep, then every feature's, in feature order. */

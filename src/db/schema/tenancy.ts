@@ -1,6 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { BILLING_MODES } from "../../domain/vocabulary";
-import { ROLES } from "../../platform/http/context";
 
 export const organizations = sqliteTable("organizations", {
   id: text("id").primaryKey(),
@@ -11,6 +10,10 @@ export const organizations = sqliteTable("organizations", {
   reservedCredits: integer("reserved_credits").notNull().default(0),
   createdAt: text("created_at").notNull(),
 });
+
+/** API key roles, strongest first: the column's values, the Role schema's and the type's. */
+export const ROLES = ["admin", "member", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
 
 export const apiKeys = sqliteTable(
   "api_keys",

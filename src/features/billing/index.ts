@@ -1,4 +1,4 @@
-import type { FeatureManifest } from "../../platform/feature";
+import type { FeatureManifest } from "../../platform/worker/feature";
 import { adminOrganizationRoutes } from "./admin-organizations.routes";
 import { creditRoutes } from "./routes";
 

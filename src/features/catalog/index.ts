@@ -1,4 +1,4 @@
-import type { FeatureManifest } from "../../platform/feature";
+import type { FeatureManifest } from "../../platform/worker/feature";
 import { customIntegrationRoutes } from "./custom-integrations.routes";
 import { enrichmentGroupRoutes } from "./groups.routes";
 import { integrationRoutes } from "./integrations.routes";

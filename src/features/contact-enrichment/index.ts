@@ -1,4 +1,4 @@
-import type { FeatureManifest } from "../../platform/feature";
+import type { FeatureManifest } from "../../platform/worker/feature";
 import { CONTACT_ENRICHMENT_EVENTS } from "./events";
 import { contactEnrichmentRoutes } from "./routes";
 import { runContactEnrichments } from "./task.queue";

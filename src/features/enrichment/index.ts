@@ -1,4 +1,4 @@
-import type { FeatureManifest } from "../../platform/feature";
+import type { FeatureManifest } from "../../platform/worker/feature";
 import { ENRICHMENT_EVENTS } from "./enrich-entity";
 import { enrichmentRoutes } from "./routes";
 

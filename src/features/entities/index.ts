@@ -1,4 +1,4 @@
-import type { FeatureManifest } from "../../platform/feature";
+import type { FeatureManifest } from "../../platform/worker/feature";
 import { entityRoutes } from "./routes";
 
 export { getEntity, normalizeAttributes } from "./entities";

@@ -1,4 +1,4 @@
-import type { FeatureManifest } from "../../platform/feature";
+import type { FeatureManifest } from "../../platform/worker/feature";
 import { JOB_EVENTS } from "./engine/job-event";
 import { integrationTask } from "./integration-task/kind";
 import { runJobTasks } from "./integration-task/run-tasks";

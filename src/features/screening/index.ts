@@ -1,4 +1,4 @@
-import type { FeatureManifest } from "../../platform/feature";
+import type { FeatureManifest } from "../../platform/worker/feature";
 import { adminSanctionsRoutes } from "./admin.routes";
 import { screeningRoutes } from "./routes";
 import type { Integration } from "../../providers/types";

@@ -1,4 +1,4 @@
-import type { FeatureManifest } from "../../platform/feature";
+import type { FeatureManifest } from "../../platform/worker/feature";
 import { apiKeyRoutes } from "./api-keys.routes";
 import { auditLogRoutes } from "./audit-log.routes";
 import { sweepRateLimitWindows } from "./rate-limit-sweep";

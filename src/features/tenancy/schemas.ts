@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ROLES } from "../../platform/http/context";
+import { ROLES } from "../../db/schema/tenancy";
 import { BILLING_MODES } from "../../domain/vocabulary";
 
 export const RoleSchema = z.enum(ROLES).openapi("Role");

@@ -1,4 +1,4 @@
-import type { FeatureManifest } from "../../platform/feature";
+import type { FeatureManifest } from "../../platform/worker/feature";
 
 /**
  * The event names webhooks may subscribe to: what every feature declares in its manifest's `webhookEvents`, in

@@ -1,4 +1,4 @@
-import type { FeatureManifest } from "../../platform/feature";
+import type { FeatureManifest } from "../../platform/worker/feature";
 import { webhookDeliveryRoutes } from "./deliveries.routes";
 import { consumeWebhookDeliveries } from "./delivery.queue";
 import { consumeWebhookDeadLetters } from "./dlq.queue";

@@ -1,9 +1,8 @@
 import type { Db } from "../db/client";
 import type { Env, Settings } from "../env";
+import type { Role } from "../../db/schema/tenancy";
 
-/** API key roles, strongest first. */
-export const ROLES = ["admin", "member", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+export type { Role };
 
 export interface Caller {
   orgId: string;

@@ -82,7 +82,7 @@ export function taskKindOf(spec: Pick<JobSpec, "kind">): TaskKind {
   return kind;
 }
 
-declare module "../../../platform/feature" {
+declare module "../../../platform/worker/feature" {
   interface FeatureManifest {
     /** Kinds of job task the feature runs on the job engine; the wiring registers them (`registerTaskKinds`). */
     readonly taskKinds?: readonly TaskKind[];

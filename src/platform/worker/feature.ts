@@ -1,7 +1,7 @@
-import type { Env } from "./env";
-import type { DomainEventType, Subscriber } from "./events";
-import type { Router } from "./http/openapi";
-import type { ProviderCallHandler, QueueConsumer } from "./queue-context";
+import type { Env } from "../env";
+import type { DomainEventType, Subscriber } from "../events";
+import type { Router } from "../http/openapi";
+import type { ProviderCallHandler, QueueConsumer } from "../queue-context";
 
 /** A periodic sweep, run by the cron trigger with the trigger's time (ms since the epoch). */
 export type CronSweep = (env: Env, scheduledTime: number) => Promise<unknown>;
