@@ -4,7 +4,6 @@ import { contactEnrichmentRoutes } from "./routes";
 import { runContactEnrichments } from "./task.queue";
 import { sweepStaleContactEnrichments } from "./timeouts";
 
-
 export const feature: FeatureManifest = {
   name: "contact-enrichment",
   routers: [contactEnrichmentRoutes],

@@ -4,10 +4,11 @@ import { integrationTask } from "./integration-task/kind";
 import { runJobTasks } from "./integration-task/run-tasks";
 import { jobRoutes } from "./routes";
 
-
 export { EnrichmentJob } from "./engine/enrichment-job";
 export { registerTaskKinds } from "./engine/task-kind";
 export type { LostTask, LostTaskRecord, PlannedTask, TaskKind, TaskMessage } from "./engine/task-kind";
+export { getJobStub } from "./engine/stub";
+export type { ClaimAnswer, EntityOutcome, JobSpec, StoredJobSpec, TaskClaim, TaskReport, TaskResult } from "./engine/types";
 
 export const feature: FeatureManifest = {
   name: "jobs",

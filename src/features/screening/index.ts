@@ -6,7 +6,6 @@ import { sanctionsScreen } from "./integration";
 
 export const sanctionsIntegrations: Integration[] = [sanctionsScreen];
 
-
 export const feature: FeatureManifest = {
   name: "screening",
   routers: [adminSanctionsRoutes, screeningRoutes],
