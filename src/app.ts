@@ -2,6 +2,7 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "./errors";
 import { init } from "./middleware/init";
+import { jsonDepthLimit } from "./middleware/json-depth";
 import { onError } from "./middleware/on-error";
 import { createRouter } from "./openapi";
 import { routers } from "./routes";
@@ -23,6 +24,7 @@ export function createApp() {
       },
     })(c, next);
   });
+  app.use("/v1/*", jsonDepthLimit());
   for (const router of routers) app.route("/", router);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
+import { freeFormJson } from "../lib/json-limits";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../lib/pagination";
 import { authorize } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import {
@@ -31,7 +32,7 @@ const NoDataCondition = z
   .strictObject({
     path: JsonPath,
     when: z.enum(["missing", "empty", "equals"]),
-    value: z.unknown().optional().openapi({ description: "For `equals`: the JSON value that means no data" }),
+    value: freeFormJson().optional().openapi({ description: "For `equals`: the JSON value that means no data" }),
   })
   .openapi("NoDataCondition");
 
@@ -68,7 +69,7 @@ const definitionShape = {
     .refine(maxEntries(20), "At most 20 headers")
     .optional()
     .openapi({ example: { authorization: "Bearer {{secrets.token}}" }, description: "Credentials only as {{secrets.NAME}}" }),
-  bodyTemplate: z.unknown().optional().openapi({ description: "JSON body for POST; a string that is exactly one placeholder keeps the value's type" }),
+  bodyTemplate: freeFormJson().optional().openapi({ description: "JSON body for POST; a string that is exactly one placeholder keeps the value's type" }),
   mapping: z
     .record(z.string().min(1).max(100), JsonPath)
     .refine(maxEntries(50), "At most 50 fields")
@@ -216,7 +217,7 @@ export const customIntegrationRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listCustomIntegrations(c.get("db"), c.get("caller").orgId, { limit, cursor: decodeCursor(cursor) }), 200);
+    return c.json(await paged(c, cursor, (token) => listCustomIntegrations(c.get("db"), c.get("caller").orgId, { limit, cursor: decodeCursor(token) })), 200);
   })
   .openapi(get, async (c) => c.json(presentCustomIntegration(await getCustomIntegration(c.get("db"), c.get("caller").orgId, c.req.valid("param").code)), 200))
   .openapi(patch, async (c) => {

@@ -4,7 +4,8 @@ import type { AppEnv } from "../context";
 import { type EnrichRequest, enrichEntity } from "../enrichment/enrich-entity";
 import { type EntityRef, type RunRows, decodeRunReads, loadRun, planLoaded, runReads } from "../enrichment/plan";
 import { publish } from "../events/bus";
-import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
+import { freeFormObject } from "../lib/json-limits";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../lib/pagination";
 import { AuthPrefetcher, authorize } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import {
@@ -26,8 +27,7 @@ export const EnrichRequestSchema = z
   .strictObject({
     integrationCodes: z.array(z.string().min(1).max(100)).max(50).optional(),
     enrichmentGroupRefs: z.array(z.string().min(1).max(100)).max(20).optional(),
-    params: z
-      .record(z.string(), z.unknown())
+    params: freeFormObject()
       .optional()
       .openapi({ description: "Passed to every integration; `fields` (string[]) says what a waterfall must fill" }),
     forceRefresh: z.boolean().optional().openapi({ description: "Skip the cache read and rewrite the entry" }),
@@ -208,6 +208,6 @@ export const enrichmentRoutes = createRouter()
     const { orgId } = c.get("caller");
     const entity = await getEntity(db, orgId, c.req.valid("param").id);
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listEntityEnrichments(db, orgId, entity.id, limit, decodeCursor(cursor)), 200);
+    return c.json(await paged(c, cursor, (token) => listEntityEnrichments(db, orgId, entity.id, limit, decodeCursor(token))), 200);
   })
   .openapi(getOne, async (c) => c.json(await getEnrichment(c.get("db"), c.get("caller").orgId, c.req.valid("param").id), 200));

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
+import { boundedJson, freeFormObject } from "../lib/json-limits";
 import { authorize } from "../middleware/auth";
 import { commonErrors, createRouter, jsonBody, jsonResponse } from "../openapi";
 import { catalogFor } from "../providers/registry";
@@ -52,7 +53,8 @@ function present(integration: Integration, row: IntegrationSettingsRow | undefin
     credentialNames: integration.credentialNames,
     enabled: isEnabled(integration, row),
     credentialsConfigured: integration.credentialNames.length > 0 && hasCredentials(integration, row, credentialNamesOf(row)),
-    config: publicConfig(row),
+    // Rows saved before the JSON limit existed may be nested deeper than any request may now send.
+    config: boundedJson(publicConfig(row)),
   };
 }
 
@@ -68,7 +70,7 @@ const list = createRoute({
 const PutIntegrationBody = z
   .strictObject({
     enabled: z.boolean().optional(),
-    config: z.record(z.string(), z.unknown()).optional(),
+    config: freeFormObject().optional(),
     credentials: z
       .record(z.string().min(1).max(100), z.string().min(1).max(4096))
       .nullable()

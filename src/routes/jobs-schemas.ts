@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { freeFormObject } from "../lib/json-limits";
 import { MAX_JOB_ENTITIES } from "../services/jobs-entities";
 import { EnrichResponseSchema } from "./enrichments";
 
@@ -31,7 +32,7 @@ export const CreateJobBody = z
     integrationCodes: z.array(z.string().min(1).max(100)).max(50).optional(),
     enrichmentGroupRefs: z.array(z.string().min(1).max(100)).max(20).optional(),
     strategy: Strategy.optional(),
-    params: z.record(z.string(), z.unknown()).optional(),
+    params: freeFormObject().optional(),
     forceRefresh: z.boolean().optional(),
     webhookId: z.string().min(1).max(100).optional().openapi({ description: "A webhook of this organization subscribed to a job or enrichment event" }),
     perEntityTimeoutMs: perEntityTimeoutMs.optional(),
