@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../lib/pagination";
 import { requireAdminToken } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, unprocessableError } from "../openapi";
@@ -47,5 +47,5 @@ export const adminOrganizationRoutes = createRouter()
   .openapi(create, async (c) => c.json(await createOrganization(c.get("db"), c.req.valid("json")), 201))
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listOrganizations(c.get("db"), limit, decodeCursor(cursor)), 200);
+    return c.json(await paged(c, cursor, (token) => listOrganizations(c.get("db"), limit, decodeCursor(token))), 200);
   });

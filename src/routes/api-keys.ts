@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../lib/pagination";
 import { authorize } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, notFoundError, unprocessableError } from "../openapi";
@@ -52,6 +52,6 @@ export const apiKeyRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listApiKeys(c.get("db"), c.get("caller").orgId, limit, decodeCursor(cursor)), 200);
+    return c.json(await paged(c, cursor, (token) => listApiKeys(c.get("db"), c.get("caller").orgId, limit, decodeCursor(token))), 200);
   })
   .openapi(revoke, async (c) => c.json(await revokeApiKey(c.get("db"), c.get("caller"), c.req.valid("param").id), 200));

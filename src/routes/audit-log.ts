@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../lib/pagination";
 import { authorize } from "../middleware/auth";
 import { commonErrors, createRouter, jsonResponse } from "../openapi";
 import { listAuditLog } from "../services/audit-log";
@@ -34,5 +34,5 @@ const list = createRoute({
 
 export const auditLogRoutes = createRouter().openapi(list, async (c) => {
   const { cursor, ...query } = c.req.valid("query");
-  return c.json(await listAuditLog(c.get("db"), c.get("caller").orgId, { ...query, cursor: decodeCursor(cursor) }), 200);
+  return c.json(await paged(c, cursor, (token) => listAuditLog(c.get("db"), c.get("caller").orgId, { ...query, cursor: decodeCursor(token) })), 200);
 });

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
-import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../lib/pagination";
 import { authorize } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import {
@@ -112,7 +112,7 @@ export const enrichmentGroupRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listGroups(c.get("db"), c.get("caller").orgId, limit, decodeCursor(cursor)), 200);
+    return c.json(await paged(c, cursor, (token) => listGroups(c.get("db"), c.get("caller").orgId, limit, decodeCursor(token))), 200);
   })
   .openapi(get, async (c) => c.json(presentGroup(await getGroup(c.get("db"), c.get("caller").orgId, c.req.valid("param").idOrSlug)), 200))
   .openapi(patch, async (c) => {

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../lib/pagination";
 import { authorize } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import {
@@ -75,7 +75,7 @@ export const screeningRoutes = createRouter()
   .openapi(create, async (c) => c.json(presentClearance(await createClearance(c.get("db"), c.get("caller"), c.req.valid("json"))), 201))
   .openapi(list, async (c) => {
     const { limit, cursor, entityId } = c.req.valid("query");
-    return c.json(await listClearances(c.get("db"), c.get("caller").orgId, { entityId, limit, cursor: decodeCursor(cursor) }), 200);
+    return c.json(await paged(c, cursor, (token) => listClearances(c.get("db"), c.get("caller").orgId, { entityId, limit, cursor: decodeCursor(token) })), 200);
   })
   .openapi(remove, async (c) => {
     await deleteClearance(c.get("db"), c.get("caller"), c.req.valid("param").id);

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../lib/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../lib/pagination";
 import { authorize } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, notFoundError, unprocessableError } from "../openapi";
@@ -117,7 +117,7 @@ export const webhookRoutes = createRouter()
   .openapi(create, async (c) => c.json(await createWebhook(c.get("db"), c.get("settings"), c.get("caller"), c.req.valid("json")), 201))
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listWebhooks(c.get("db"), c.get("caller").orgId, limit, decodeCursor(cursor)), 200);
+    return c.json(await paged(c, cursor, (token) => listWebhooks(c.get("db"), c.get("caller").orgId, limit, decodeCursor(token))), 200);
   })
   .openapi(get, async (c) => c.json(presentWebhook(await getWebhook(c.get("db"), c.get("caller").orgId, c.req.valid("param").id)), 200))
   .openapi(patch, async (c) =>
@@ -130,6 +130,6 @@ export const webhookRoutes = createRouter()
   .openapi(test, async (c) => c.json(await sendTestDelivery(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id), 202))
   .openapi(deliveries, async (c) => {
     const { limit, cursor, status } = c.req.valid("query");
-    const page = await listDeliveries(c.get("db"), c.get("caller").orgId, c.req.valid("param").id, { limit, status, cursor: decodeCursor(cursor) });
+    const page = await paged(c, cursor, (token) => listDeliveries(c.get("db"), c.get("caller").orgId, c.req.valid("param").id, { limit, status, cursor: decodeCursor(token) }));
     return c.json(page, 200);
   });
