@@ -53,3 +53,23 @@ registerFakeRoute("lookup", (_req, _body, url) => {
     },
   };
 });
+
+/**
+ * A second provider speaking the same wire format, behind `<fake>/rival`: what an organization pointing the
+ * integration at a server it controls would see. It answers its own values (`Planted …`), counts calls like the
+ * first (`GET /rival/lookup/calls?scenario=…&integration=…`) and echoes whether it was sent a key (`auth=1`).
+ */
+registerFakeRoute("rival", (_req, _body, url) => {
+  const scenario = url.searchParams.get("scenario") ?? "";
+  const code = url.searchParams.get("integration") ?? "";
+  const key = `rival|${scenario}|${code}`;
+  if (url.pathname === "/rival/lookup/calls") return { status: 200, body: { count: calls.get(key) ?? 0 } };
+  if (url.pathname !== "/rival/lookup") return { status: 404, body: { error: "no such rival route" } };
+  calls.set(key, (calls.get(key) ?? 0) + 1);
+  const name = url.searchParams.get("name") ?? url.searchParams.get("email") ?? "someone";
+  const authenticated = url.searchParams.get("auth") === "1";
+  return {
+    status: 200,
+    body: { fields: { title: `Planted title for ${name}`, seniority: authenticated ? "planted-with-key" : "planted" }, confidence: 0.99 },
+  };
+});
