@@ -30,9 +30,11 @@ function nat64IPv4(bytes: number[], length: 32 | 40 | 48 | 56 | 64 | 96): ipaddr
 
 /**
  * The IPv4 addresses an IPv6 address leads to, when it is one of the forms that embed one: IPv4-mapped
- * (`::ffff:a.b.c.d`), IPv4-translated (`::ffff:0:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96`,
- * and the local-use `64:ff9b:1::/48`, read at every prefix length an operator may use within it), 6to4
- * (`2002::/16`) and Teredo (`2001::/32`: its server and its obfuscated client address). Null for other addresses.
+ * (`::ffff:a.b.c.d`), IPv4-translated (`::ffff:0:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96`),
+ * 6to4 (`2002::/16`) and Teredo (`2001::/32`: its server and its obfuscated client address). Null for other
+ * addresses. The local-use NAT64 prefix `64:ff9b:1::/48` does not say where its IPv4 address sits (each network
+ * picks a prefix length from /48 to /96), so it is read at every one of them: all must be public, which in
+ * practice refuses it.
  */
 function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4[] | null {
   const bytes = address.toByteArray();
@@ -40,7 +42,7 @@ function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4[] | null {
   if (w.slice(0, 5).every((p) => p === 0) && (w[5] === 0xffff || w[5] === 0)) return [ipv4At(bytes, 12)];
   if (w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0 && w[4] === 0xffff && w[5] === 0) return [ipv4At(bytes, 12)];
   if (w[0] === 0x64 && w[1] === 0xff9b && w.slice(2, 6).every((p) => p === 0)) return [nat64IPv4(bytes, 96)];
-  if (w[0] === 0x64 && w[1] === 0xff9b && w[2] === 1) return ([48, 56, 64, 96] as const).map((length) => nat64IPv4(bytes, length));
+  if (w[0] === 0x64 && w[1] === 0xff9b && w[2] === 1) return ([96, 64, 56, 48] as const).map((length) => nat64IPv4(bytes, length));
   if (w[0] === 0x2002) return [ipv4At(bytes, 2)];
   if (w[0] === 0x2001 && w[1] === 0) return [ipv4At(bytes, 4), ipv4At(bytes, 12, 0xff)];
   return null;
