@@ -79,7 +79,10 @@ function rangeRefusal(address: ipaddr.IPv4 | ipaddr.IPv6, policy: OutboundPolicy
   return `Address range '${range}' is not allowed`;
 }
 
-/** An IPv6 address that embeds IPv4 is judged by where it leads: every embedded IPv4 address must be allowed. */
+/**
+ * An IPv6 address that embeds IPv4 is judged by where it leads: every embedded IPv4 address must be public. The
+ * loopback allowance covers the literal 127.0.0.0/8 and ::1 only, never a disguise of them.
+ */
 function addressRefusal(address: ipaddr.IPv4 | ipaddr.IPv6, policy: OutboundPolicy): string | null {
   if (address.kind() === "ipv4") return rangeRefusal(address, policy);
   const v6 = address as ipaddr.IPv6;
@@ -87,7 +90,7 @@ function addressRefusal(address: ipaddr.IPv4 | ipaddr.IPv6, policy: OutboundPoli
   const embedded = range === "loopback" || range === "unspecified" ? null : embeddedIPv4(v6);
   if (!embedded) return rangeRefusal(v6, policy);
   for (const v4 of embedded) {
-    const refusal = rangeRefusal(v4, policy);
+    const refusal = rangeRefusal(v4, { allowLoopback: false });
     if (refusal) return `${refusal} (${v4.toString()} inside the IPv6 address ${v6.toString()})`;
   }
   return null;

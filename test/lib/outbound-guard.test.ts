@@ -51,6 +51,9 @@ describe("assertOutboundUrl (called directly; nothing is fetched)", () => {
     expect(assertOutboundUrl("http://localhost:9/", loopbackAllowed).hostname).toBe("localhost");
     expect(() => assertOutboundUrl("http://10.0.0.1/", loopbackAllowed)).toThrow(/private/);
     expect(() => assertOutboundUrl("http://169.254.169.254/", loopbackAllowed)).toThrow(/linkLocal/);
+    for (const disguised of ["[::ffff:127.0.0.1]", "[::127.0.0.1]", "[64:ff9b::7f00:1]", "[2002:7f00:1::1]"]) {
+      expect(() => assertOutboundUrl(`http://${disguised}/`, loopbackAllowed), disguised).toThrow(/loopback/);
+    }
   });
 });
 
