@@ -3,7 +3,8 @@ import { registerFakeRoute } from "./registry";
 /**
  * The fake behind the `http_lookup` integrations. `scenario` is `id=<unique>;<code>=<behaviour>;…`
  * (behaviour defaults to ok): ok | nodata | 401 | 404 | 400 | 500 | flaky<N> (503 N times, then ok) |
- * ratelimited<N> (429 + Retry-After: 1 N times, then ok) | hang (answers after 10 s) | badjson.
+ * ratelimited<N> (429 + Retry-After: 1 N times, then ok) | hang (answers after 10 s) | badjson |
+ * deep (a valid answer carrying a value nested 5,000 levels deep).
  * `GET /lookup/calls?scenario=…&integration=…` reads how many calls a scenario received.
  */
 const calls = new Map<string, number>();
@@ -42,6 +43,8 @@ registerFakeRoute("lookup", (_req, _body, url) => {
       return { status: 200, delayMs: 10_000, body: { fields: { title: "too late" }, confidence: 1 } };
     case "badjson":
       return { status: 200, body: "{not json" };
+    case "deep":
+      return { status: 200, body: `{"fields":{"title":"Deep"},"confidence":1,"extra":${"[".repeat(5000)}1${"]".repeat(5000)}}` };
   }
   const name = url.searchParams.get("name") ?? url.searchParams.get("email") ?? url.searchParams.get("domain") ?? "someone";
   return {

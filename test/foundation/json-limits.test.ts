@@ -136,6 +136,25 @@ describe("free-form JSON has one limit, checked at the edge", () => {
   });
 });
 
+describe("a provider's answer has the same limit", () => {
+  it("fails a run whose answer is nested too deep as SYSTEM, keeps it out of the entity, and every read still answers", async () => {
+    const org = await createOrg();
+    const put = await call("PUT", "/v1/integrations/http_lookup", { key: org.adminKey, body: { enabled: true, config: { baseUrl: env.FAKE_PROVIDER_URL } } });
+    expect(put.status, put.text).toBe(200);
+    const entity = await newEntity(org.adminKey, { type: "person", attributes: { email: "ada@example.com" } });
+    const res = await call("POST", `/v1/entities/${entity.id}/enrichments`, {
+      key: org.adminKey,
+      body: { integrationCodes: ["http_lookup"], params: { scenario: `id=${crypto.randomUUID()};http_lookup=deep` } },
+    });
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    expect(res.json.results[0]).toMatchObject({ success: false, credits: 0, error: { code: "SYSTEM", category: "system", retryable: false } });
+    expect(res.json.results[0].error.message).toMatch(/nested more than 32 levels deep \(at enrichmentData\.extra(\.0){30}\)/);
+    const read = await call("GET", `/v1/entities/${entity.id}`, { key: org.adminKey });
+    expect(read.json.enriched).toEqual({});
+    expect((await call("GET", `/v1/entities/${entity.id}/enrichments`, { key: org.adminKey })).status).toBe(200);
+  });
+});
+
 describe("error details stay small", () => {
   it("answers 40,000 unknown attribute names with the first 50 and a count of the rest", async () => {
     const org = await createOrg();
