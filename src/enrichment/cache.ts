@@ -58,7 +58,6 @@ export async function readCache(kv: KVNamespace, key: string): Promise<CachedEnr
 const BULK_GET_LIMIT = 100;
 
 /** Several entries in one KV round trip per hundred keys (a bulk get); absent keys map to null. */
-
 export async function readCacheMany(kv: KVNamespace, keys: string[]): Promise<Map<string, CachedEnrichment | null>> {
   const unique = [...new Set(keys)];
   const maps = await Promise.all(chunks(unique, BULK_GET_LIMIT).map((chunk) => kv.get<CachedEnrichment>(chunk, "json")));

@@ -82,7 +82,7 @@ export const freeFormObject = () => z.record(z.string(), z.unknown()).superRefin
 
 /**
  * A copy of a JSON value with every leaf (string, number, boolean, null) passed through `leaf`, built container by
- * container without recursion; containers `cutDepth` levels down become `cut(container)` instead of being copied.
+ * container without recursion; with `cut`, containers `cut.depth` levels down become `cut.as(container)` instead.
  */
 export function mapJsonLeaves(value: unknown, leaf: (v: unknown) => unknown, cut?: { depth: number; as: (container: object) => unknown }): unknown {
   const root: { value: unknown } = { value: undefined };
