@@ -80,7 +80,10 @@ const importList = createRoute({
     query: z.object({
       source: z.string().trim().min(1).max(200).optional().openapi({ description: "A label for this copy, e.g. the file name" }),
     }),
-    body: { required: true, content: { "text/csv": { schema: z.string().openapi({ format: "binary" }) } } },
+    body: {
+      required: true,
+      content: { "text/csv": { schema: z.string().openapi({ format: "binary" }) }, "text/plain": { schema: z.string().openapi({ format: "binary" }) } },
+    },
   },
   responses: {
     200: jsonResponse(ImportSummarySchema, "Imported and active"),

@@ -9,7 +9,7 @@ export interface PreparedRequest {
 
 /**
  * A request the operation's validation accepts: path parameters from `fixture` (or `params`), the required
- * query parameters and a sample body. `headers` carry the credentials.
+ * query parameters and a sample body (or the operation's entry in `bodies`). `headers` carry the credentials.
  */
 export function validRequest(
   doc: OpenApiDocument,
@@ -18,11 +18,12 @@ export function validRequest(
   sample: SampleOptions,
   headers: Record<string, string>,
   params: Record<string, string> = {},
+  bodies: Record<string, unknown> = {},
 ): PreparedRequest {
   const values = Object.fromEntries(pathParams(op).map((p) => [p.name, params[p.name] ?? (fixtureValues(fixture, resourceOf(op.path, p.name))[0] as string)]));
   const path = withQuery(fillPath(op.path, values), sampleQuery(doc, op, sample));
   const json = jsonBodyOf(op);
-  if (json) return { method: op.method, path, options: { headers, body: sampleOf(doc, json, sample) } };
+  if (json) return { method: op.method, path, options: { headers, body: op.id in bodies ? bodies[op.id] : sampleOf(doc, json, sample) } };
   const media = Object.keys(op.raw.requestBody?.content ?? {})[0];
   if (media) return { method: op.method, path, options: { headers: { ...headers, "content-type": media }, rawBody: "x" } };
   return { method: op.method, path, options: { headers } };
