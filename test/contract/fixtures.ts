@@ -1,3 +1,7 @@
+import type { CallOptions } from "../helpers/api";
+
+export type { CallOptions };
+
 /**
  * One organization's worth of real resources, made through the API, named by what a path parameter points at
  * (`resourceOf`). The generated suites take every path parameter's value from here, so an operation whose
@@ -11,12 +15,6 @@ export interface ApiResponse {
   text: string;
 }
 
-export interface CallOptions {
-  key?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-  rawBody?: string | Uint8Array;
-}
 
 export type Call = (method: string, path: string, options?: CallOptions) => Promise<ApiResponse>;
 

@@ -7,14 +7,15 @@ export interface CallOptions {
   key?: string;
   body?: unknown;
   headers?: Record<string, string>;
-  rawBody?: string;
+  /** Sent as is; bytes go without a Content-Type unless `headers` names one. */
+  rawBody?: string | Uint8Array;
 }
 
 /** Calls the Worker through its real fetch handler. */
 export async function call(method: string, path: string, options: CallOptions = {}) {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
-  let body: string | undefined = options.rawBody;
+  let body: string | Uint8Array | undefined = options.rawBody;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers["content-type"] ??= "application/json";
