@@ -93,7 +93,11 @@ function fieldsOf(doc: OpenApiDocument, input: Schema, value: unknown, path: Jso
 /** Strict objects of the sample body (`additionalProperties: false`), where an unknown field must be refused. */
 function strictObjectsOf(doc: OpenApiDocument, schema: Schema, value: unknown): JsonPath[] {
   const own = resolve(doc, schema).additionalProperties === false && value && typeof value === "object" && !Array.isArray(value) ? [[] as JsonPath] : [];
-  return [...own, ...fieldsOf(doc, schema, value).filter((f) => f.schema.additionalProperties === false).map((f) => f.path)];
+  const present = (path: JsonPath) => {
+    const node = path.reduce<unknown>((at, key) => (at && typeof at === "object" ? (at as Record<string | number, unknown>)[key] : undefined), value);
+    return node !== null && typeof node === "object" && !Array.isArray(node);
+  };
+  return [...own, ...fieldsOf(doc, schema, value).filter((f) => f.schema.additionalProperties === false && present(f.path)).map((f) => f.path)];
 }
 
 function bodyCases(doc: OpenApiDocument, op: Operation, base: PreparedRequest): BadCase[] {

@@ -1,4 +1,4 @@
-import type { CallOptions } from "../helpers/api";
+import type { CallOptions, CallResult } from "../helpers/http-call";
 
 export type { CallOptions };
 
@@ -8,13 +8,7 @@ export type { CallOptions };
  * parameter this file does not know fails them until someone adds a line below.
  */
 
-export interface ApiResponse {
-  status: number;
-  headers: Headers;
-  json: any;
-  text: string;
-}
-
+export type ApiResponse = CallResult;
 
 export type Call = (method: string, path: string, options?: CallOptions) => Promise<ApiResponse>;
 

@@ -3,6 +3,7 @@ import { TEST_ADMIN_TOKEN } from "../constants";
 import { type OpenApiDocument, type Operation, accessOf, jsonBodyOf, operationsOf, pathParams, resourceOf, rolesBelow } from "../contract/document";
 import { type Api, type ApiResponse, type Call, type Fixture, type Org, buildFixture, createOrgWithKeys, fixtureValues, loadSanctionsList, unknownLike } from "../contract/fixtures";
 import { inBatches, validRequest } from "../contract/requests";
+import { requestInit, resultOf } from "../helpers/http-call";
 import { type LiveWorker, startLiveWorker } from "./live-worker";
 import { ResponseValidator, operationFor } from "./response-validator";
 
@@ -21,30 +22,17 @@ const observed = new Map<string, Set<number>>();
 const stats = { requests: 0, fiveHundreds: 0 };
 
 const call: Call = async (method, path, options = {}) => {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.key) headers.authorization = `Bearer ${options.key}`;
-  let body: string | Uint8Array | undefined = options.rawBody;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers["content-type"] ??= "application/json";
-  }
-  const res = await fetch(`${live.url}${path}`, { method, headers, body, signal: AbortSignal.timeout(15_000) });
-  const text = await res.text();
+  const init = { ...requestInit(method, options), signal: AbortSignal.timeout(15_000) };
+  const res = await resultOf(await fetch(`${live.url}${path}`, init));
   stats.requests++;
   if (res.status >= 500) stats.fiveHundreds++;
   const op = operationFor(operations, method, path);
   if (!op) problems.push(`${method} ${path} answered ${res.status} but no documented operation matches it`);
   else {
     observed.set(op.id, (observed.get(op.id) ?? new Set()).add(res.status));
-    problems.push(...validator.problems(op, { status: res.status, contentType: res.headers.get("content-type"), text }));
+    problems.push(...validator.problems(op, { status: res.status, contentType: res.headers.get("content-type"), text: res.text }));
   }
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json, text };
+  return res;
 };
 
 async function ok(res: Promise<ApiResponse>, what: string): Promise<any> {
