@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ApiError } from "../errors";
+import { notFound } from "../errors";
 import { boundedJson, freeFormObject } from "../lib/json-limits";
 import { authorize } from "../middleware/auth";
 import { commonErrors, createRouter, jsonBody, jsonResponse } from "../openapi";
@@ -104,9 +104,7 @@ export const integrationRoutes = createRouter()
     const caller = c.get("caller");
     const { code } = c.req.valid("param");
     const integration = (await catalogFor(db, caller.orgId)).get(code);
-    if (!integration) {
-      throw new ApiError("VALIDATION_ERROR", `Unknown integration '${code}'`, { details: [{ path: "code", message: "Unknown integration" }] });
-    }
+    if (!integration) throw notFound("Integration");
     const row = await saveIntegrationSettings(db, c.get("settings"), caller, integration, c.req.valid("json"));
     return c.json(present(integration, row), 200);
   });
