@@ -54,7 +54,7 @@ function compare(what: string, arg: string, state: string): number {
   const shownLine = what === "expect" ? (JSON.parse(read(join(state, "expectations.json"))) as Expectation[])[Number(arg)]?.line : Number(arg);
   const last = what === "expect" ? statuses.length - 1 : statuses.length;
   for (let n = swept; n < last; n++) {
-    if (Number(statuses[n]) >= 400 || statuses[n] === "000") {
+    if (Number(statuses[n]) >= 400) {
       return fail(shownLine ?? 0, `a command before this point answered ${statuses[n]} and the README shows no answer for it: ${bodyOf(n + 1).slice(0, 500)}`);
     }
   }
@@ -80,19 +80,21 @@ function compare(what: string, arg: string, state: string): number {
 async function check(options: { readme: string; workdir?: string; verbose: boolean; keep: boolean }): Promise<number> {
   const started = Date.now();
   const readmeName = relative(process.cwd(), options.readme) || options.readme;
-  const blocks = readBlocks(readFileSync(options.readme, "utf8"));
+  const ports = new Map<number, number>();
+  for (const port of README_PORTS) ports.set(port, await freePort());
+  // The check's free ports in place of the README's, in commands and shown answers alike.
+  let markdown = readFileSync(options.readme, "utf8");
+  for (const [from, to] of ports) markdown = markdown.replace(new RegExp(`\\b${from}\\b`, "g"), String(to));
+  const blocks = readBlocks(markdown);
   const state = mkdtempSync(join(tmpdir(), "dossier-readme-check-"));
   const checkout = options.workdir ? null : tempCheckout(root, "dossier-readme-checkout-");
   const workdir = options.workdir ?? checkout?.dir ?? root;
-  const ports = new Map<number, number>();
-  for (const port of README_PORTS) ports.set(port, await freePort());
   const serverPort = ports.get(8787) ?? 0;
   const script = buildScript(blocks, {
     stateDir: state,
     node: process.execPath,
     cli: import.meta.filename,
     readme: readmeName,
-    ports,
     serverPort,
     serverTimeoutSeconds: 240,
   });

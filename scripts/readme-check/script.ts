@@ -19,8 +19,6 @@ export interface ScriptOptions {
   node: string;
   cli: string;
   readme: string;
-  /** README port → the port the check uses instead. */
-  ports: Map<number, number>;
   /** The port the server block's command is given (PORT) and must announce. */
   serverPort: number;
   serverTimeoutSeconds: number;
@@ -39,6 +37,7 @@ curl() {
   status=$(awk '/^HTTP\\//{ s = $2 } END { print s }' "$__rc_state/headers")
   echo "\${status:-000}" >> "$__rc_state/log"
   cp "$__rc_state/body" "$__rc_state/body.$(wc -l < "$__rc_state/log" | tr -d ' ')"
+  echo "  [readme-check: answered \${status:-no answer}]" >&2
   return "$code"
 }
 __rc_block() { echo "$1" > "$__rc_state/block"; }
@@ -68,13 +67,6 @@ __rc_server() {
 }
 `;
 
-/** The README text with the check's ports in place of the README's (8787 → a free port, …). */
-function withPorts(text: string, ports: Map<number, number>): string {
-  let out = text;
-  for (const [from, to] of ports) out = out.replace(new RegExp(`\\b${from}\\b`, "g"), String(to));
-  return out;
-}
-
 export function buildScript(blocks: Block[], o: ScriptOptions): BuiltScript {
   const lines = prelude(o).split("\n");
   const readmeLineOf = new Map<number, number>();
@@ -87,12 +79,12 @@ export function buildScript(blocks: Block[], o: ScriptOptions): BuiltScript {
     if (block.kind === "skip") continue;
     emit(`__rc_block ${block.line}`, block.line);
     if (block.kind === "server") {
-      const command = block.code.map((c) => withPorts(c.text, o.ports)).join("\n");
+      const command = block.code.map((c) => c.text).join("\n");
       emit(`__rc_server ${quote(command)}`, block.line);
       continue;
     }
     for (const code of block.code) {
-      emit(withPorts(code.text, o.ports), code.line);
+      emit(code.text, code.line);
       if (code.expectation) {
         expectations.push(code.expectation);
         emit(`__rc_compare expect ${expectations.length - 1}`, code.expectation.line);
