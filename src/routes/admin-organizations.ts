@@ -8,9 +8,9 @@ import { CreatedApiKeySchema, OrganizationSchema } from "./schemas";
 
 const CreateOrganizationBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200).openapi({ example: "Acme Research" }),
     billingMode: z.enum(["prepaid", "postpaid"]),
-    initialCredits: z.number().int().min(0).max(1_000_000_000).optional(),
+    initialCredits: z.number().int().min(0).max(1_000_000_000).optional().openapi({ example: 500 }),
   })
   .openapi("CreateOrganization");
 

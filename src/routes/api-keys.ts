@@ -8,9 +8,9 @@ import { ApiKeySchema, CreatedApiKeySchema, RoleSchema, idParam } from "./schema
 
 const CreateApiKeyBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200).openapi({ example: "CRM sync" }),
     role: RoleSchema,
-    rateLimitPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+    rateLimitPerMinute: z.number().int().min(1).max(1_000_000).optional().openapi({ example: 600 }),
   })
   .openapi("CreateApiKey");
 

@@ -46,7 +46,7 @@ const Confidence = z
 
 /** Shared by create and patch; create adds `code` and applies defaults. */
 const definitionShape = {
-  name: z.string().trim().min(1).max(200),
+  name: z.string().trim().min(1).max(200).openapi({ example: "CRM people lookup" }),
   description: z.string().max(2000).nullable().optional(),
   entityTypes: z
     .array(EntityType)
@@ -57,7 +57,7 @@ const definitionShape = {
     .array(z.array(z.string().min(1).max(100)).min(1).max(10))
     .max(10)
     .optional()
-    .openapi({ description: "Alternative sets of required attributes; derived from the templates' placeholders when absent" }),
+    .openapi({ description: "Alternative sets of required attributes; derived from the templates' placeholders when absent", example: [["email"]] }),
   method: z.enum(["GET", "POST"]).optional().openapi({ description: "Default GET" }),
   urlTemplate: z
     .string()

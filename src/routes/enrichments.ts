@@ -25,11 +25,11 @@ import { idParam } from "./schemas";
 
 export const EnrichRequestSchema = z
   .strictObject({
-    integrationCodes: z.array(z.string().min(1).max(100)).max(50).optional(),
-    enrichmentGroupRefs: z.array(z.string().min(1).max(100)).max(20).optional(),
+    integrationCodes: z.array(z.string().min(1).max(100)).max(50).optional().openapi({ example: ["phone_normalize"] }),
+    enrichmentGroupRefs: z.array(z.string().min(1).max(100)).max(20).optional().openapi({ example: ["kyc"] }),
     params: freeFormObject()
       .optional()
-      .openapi({ description: "Passed to every integration; `fields` (string[]) says what a waterfall must fill" }),
+      .openapi({ description: "Passed to every integration; `fields` (string[]) says what a waterfall must fill", example: { fields: ["phoneE164"] } }),
     forceRefresh: z.boolean().optional().openapi({ description: "Skip the cache read and rewrite the entry" }),
     strategy: z.enum(["all", "waterfall"]).optional().openapi({ description: "all (default, parallel) or waterfall (in order, stops when filled)" }),
   })

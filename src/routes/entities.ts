@@ -25,7 +25,7 @@ import {
 import { idParam } from "./schemas";
 
 const EntityType = z.enum(["person", "company"]);
-const ExternalId = z.string().trim().min(1).max(255);
+const ExternalId = z.string().trim().min(1).max(255).openapi({ example: "crm-1" });
 
 export const EnrichedFieldSchema = z
   .object({

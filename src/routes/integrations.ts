@@ -70,12 +70,14 @@ const list = createRoute({
 const PutIntegrationBody = z
   .strictObject({
     enabled: z.boolean().optional(),
-    config: freeFormObject().optional(),
+    config: freeFormObject()
+      .optional()
+      .openapi({ description: "The integration's settings (see its catalog entry)", example: { baseUrl: "https://lookup.example.com" } }),
     credentials: z
       .record(z.string().min(1).max(100), z.string().min(1).max(4096))
       .nullable()
       .optional()
-      .openapi({ description: "Encrypted at rest and never returned; null removes them" }),
+      .openapi({ description: "Encrypted at rest and never returned; null removes them", example: { apiKey: "your-provider-api-key" } }),
   })
   .openapi("PutIntegration");
 

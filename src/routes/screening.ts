@@ -28,9 +28,9 @@ const ClearanceSchema = z
 
 const CreateClearanceBody = z
   .strictObject({
-    entityId: z.string().min(1).max(100),
-    sdnId: z.number().int().positive().openapi({ description: "The SDN entry's id (`sdnId` of a screening match)" }),
-    note: z.string().trim().max(2000).optional().openapi({ description: "Why the match is a false positive" }),
+    entityId: z.string().min(1).max(100).openapi({ example: "5388f1c9-bea8-491f-b2e9-4ff5b6fc08c0" }),
+    sdnId: z.number().int().positive().openapi({ description: "The SDN entry's id (`sdnId` of a screening match)", example: 36 }),
+    note: z.string().trim().max(2000).optional().openapi({ description: "Why the match is a false positive", example: "Reviewed: a different company" }),
   })
   .openapi("CreateScreeningClearance");
 

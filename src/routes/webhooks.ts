@@ -9,7 +9,10 @@ import { DeliverySchema } from "./webhook-deliveries";
 import { idParam } from "./schemas";
 
 const EventType = z.enum(WEBHOOK_EVENT_TYPES).openapi("WebhookEventType");
-const Url = z.url().max(2048).openapi({ description: "http(s) endpoint; private, loopback and metadata addresses are refused." });
+const Url = z
+  .url()
+  .max(2048)
+  .openapi({ description: "http(s) endpoint; private, loopback and metadata addresses are refused.", example: "https://hooks.example.com/dossier" });
 const Events = z.array(EventType).min(1).max(WEBHOOK_EVENT_TYPES.length);
 const Description = z.string().trim().max(500).nullable();
 
