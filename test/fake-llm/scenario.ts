@@ -39,7 +39,7 @@ export interface Scenario {
   wrongPct: number;
 }
 
-export const HANG_MS = 30_000;
+export const HANG_MS = 10_000;
 
 function applySpec(into: Scenario, spec: string) {
   for (const part of spec.split(";")) {
@@ -148,7 +148,7 @@ export function admit(
   const delayMs = active === "hang" ? HANG_MS : s.latencyMs;
   st.inFlight++;
   st.peakInFlight = Math.max(st.peakInFlight, st.inFlight);
-  setTimeout(() => st.inFlight--, delayMs);
+  setTimeout(() => st.inFlight--, delayMs).unref();
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
   const list = requests.get(s.id) ?? [];
