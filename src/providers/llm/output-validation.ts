@@ -60,6 +60,8 @@ export function conformOutput(output: Record<string, unknown>, schema: JsonSchem
   return isSchemaObject(conformed) ? conformed : output;
 }
 
+const WRAPPERS = new Set(["properties", "items", "prefixItems", "false"]);
+
 const validators = new WeakMap<JsonSchema, Validator>();
 
 /** Validates against the user's schema with @cfworker/json-schema (no code generation, so it runs in Workers). */
@@ -71,16 +73,18 @@ export function validateOutput(output: unknown, schema: JsonSchema): OutputValid
   }
   const result = validator.validate(output);
   if (result.valid) return [];
-  // The validator reports each failure and every enclosing keyword; the innermost (longest location) say the most.
-  const errors = result.errors.map((e) => ({ instancePath: e.instanceLocation.replace(/^#/, ""), message: e.error }));
-  const leaves = errors.filter((e, i) => !errors.some((o, j) => j !== i && o.instancePath.startsWith(`${e.instancePath}/`)));
+  // The validator also reports each enclosing "properties"/"items" keyword ("Property x does not match schema"),
+  // and a closed object's extra property twice; the specific entries say it better.
   const seen = new Set<string>();
-  return leaves.filter((e) => {
-    const key = `${e.instancePath}|${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return result.errors
+    .filter((e) => !WRAPPERS.has(e.keyword))
+    .map((e) => ({ instancePath: e.instanceLocation.replace(/^#/, ""), message: e.error }))
+    .filter((e) => {
+      const key = `${e.instancePath}|${e.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 /**
