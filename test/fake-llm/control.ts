@@ -3,7 +3,8 @@ import { requestsOf, scripts, statsOf } from "./scenario";
 
 /**
  * The fake LLMs' control surface (scope = the spec's `id`):
- *   GET  /fake-llm/calls?id=     → {total, byModel: {"provider::model": n}, byOutcome: {ok|<fail>: n}, inFlight, peakInFlight}
+ *   GET  /fake-llm/calls?id=     → {total, byModel: {"provider::model": n}, byOutcome: {ok|<fail>: n},
+ *                                   byKey: {"provider::model|outcome": n}, inFlight, peakInFlight}
  *   GET  /fake-llm/requests?id=  → every request recorded for the id: {provider, model, path, headers, body, outcome}
  *   POST /fake-llm/script {id, answers: {<model>|"*": {<dotted.path>: value, $fail?: <fail>}}} → scripted answers
  */

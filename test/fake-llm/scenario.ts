@@ -95,6 +95,8 @@ interface Stats {
   total: number;
   byModel: Record<string, number>;
   byOutcome: Record<string, number>;
+  /** `provider::model|outcome` → calls. */
+  byKey: Record<string, number>;
   inFlight: number;
   peakInFlight: number;
 }
@@ -117,7 +119,7 @@ export const scripts = new Map<string, Record<string, Record<string, unknown>>>(
 const KEPT_REQUESTS = 500;
 
 export function statsOf(id: string): Stats {
-  const s = stats.get(id) ?? { total: 0, byModel: {}, byOutcome: {}, inFlight: 0, peakInFlight: 0 };
+  const s = stats.get(id) ?? { total: 0, byModel: {}, byOutcome: {}, byKey: {}, inFlight: 0, peakInFlight: 0 };
   stats.set(id, s);
   return s;
 }
@@ -145,6 +147,7 @@ export function admit(
   st.total++;
   st.byModel[`${provider}::${model}`] = (st.byModel[`${provider}::${model}`] ?? 0) + 1;
   st.byOutcome[outcome] = (st.byOutcome[outcome] ?? 0) + 1;
+  st.byKey[`${provider}::${model}|${outcome}`] = (st.byKey[`${provider}::${model}|${outcome}`] ?? 0) + 1;
   const delayMs = active === "hang" ? HANG_MS : s.latencyMs;
   st.inFlight++;
   st.peakInFlight = Math.max(st.peakInFlight, st.inFlight);
