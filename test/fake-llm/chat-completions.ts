@@ -80,7 +80,7 @@ function success(flavor: Flavor, o: Extract<Outcome, { kind: "answer" }>): FakeA
           logprobs: null,
         },
       ],
-      usage,
+      ...(o.noUsage ? {} : { usage }),
       system_fingerprint: "fp_fake",
     },
   };

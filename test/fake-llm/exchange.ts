@@ -33,7 +33,17 @@ export interface Usage {
 
 export type Outcome =
   | { kind: "fault"; fail: HttpFault; delayMs: number; model: string }
-  | { kind: "answer"; model: string; delayMs: number; text: string; object: Record<string, unknown>; finish: "stop" | "length" | "refusal"; usage: Usage };
+  | {
+      kind: "answer";
+      model: string;
+      delayMs: number;
+      text: string;
+      object: Record<string, unknown>;
+      finish: "stop" | "length" | "refusal";
+      usage: Usage;
+      /** The answer carries no usage block. */
+      noUsage: boolean;
+    };
 
 const tokens = (text: string) => Math.ceil(Buffer.byteLength(text, "utf8") / 4);
 
@@ -71,5 +81,6 @@ export function exchange(input: ExchangeInput): Outcome {
     object,
     finish,
     usage: { prompt, cached: Math.min(s.cacheTokens, prompt), output: tokens(text), thoughts: s.thoughtTokens },
+    noUsage: s.noUsage,
   };
 }

@@ -11,6 +11,7 @@ import type { IncomingMessage } from "node:http";
  *   latency  answer after this many ms
  *   cache    cached input tokens to report; thoughts: reasoning/thinking tokens to report
  *   wrong    percent of fields on which each model departs from the consensus value (default 25)
+ *   usage    "none": answer without a usage block (some self-hosted servers do)
  */
 export const FAILS = [
   "rate_limit",
@@ -37,6 +38,7 @@ export interface Scenario {
   cacheTokens: number;
   thoughtTokens: number;
   wrongPct: number;
+  noUsage: boolean;
 }
 
 export const HANG_MS = 10_000;
@@ -55,6 +57,7 @@ function applySpec(into: Scenario, spec: string) {
     else if (key === "cache" && Number.isInteger(n)) into.cacheTokens = n;
     else if (key === "thoughts" && Number.isInteger(n)) into.thoughtTokens = n;
     else if (key === "wrong" && Number.isFinite(n)) into.wrongPct = n;
+    else if (key === "usage") into.noUsage = value === "none";
   }
 }
 
@@ -62,7 +65,7 @@ function applySpec(into: Scenario, spec: string) {
 const MARKER = /\[\[fake-llm ([^\]]*)\]\]/g;
 
 export function scenarioOf(urlSpec: string | undefined, modelSpec: string | undefined, entityText: string): Scenario {
-  const s: Scenario = { id: "", latencyMs: 0, cacheTokens: 0, thoughtTokens: 0, wrongPct: 25 };
+  const s: Scenario = { id: "", latencyMs: 0, cacheTokens: 0, thoughtTokens: 0, wrongPct: 25, noUsage: false };
   if (urlSpec) applySpec(s, urlSpec);
   if (modelSpec) applySpec(s, modelSpec);
   for (const m of entityText.matchAll(MARKER)) applySpec(s, m[1] ?? "");

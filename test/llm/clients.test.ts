@@ -124,6 +124,13 @@ describe("wire shapes", () => {
 });
 
 describe("usage normalization (inputTokens = uncached input)", () => {
+  it("a server that sends no usage: estimated from bytes / 4 and flagged", async () => {
+    const r = await callFake("openai_compatible", `id=${newId()};usage=none`, { name: "Acme" });
+    expect(r.usage).toMatchObject({ estimated: true, cachedInputTokens: 0 });
+    expect(r.usage.inputTokens).toBeGreaterThan(10);
+    expect(r.usage.outputTokens).toBe(Math.ceil(new TextEncoder().encode(r.text).byteLength / 4));
+  });
+
   it("openai: cached tokens are a subset of prompt_tokens; reasoning is in completion_tokens", async () => {
     const id = newId();
     const r = await callFake("openai", `id=${id};cache=64;thoughts=10`, { name: "Acme" });
