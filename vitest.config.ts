@@ -1,17 +1,23 @@
 import { resolve } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { copyDocsViewer } from "./scripts/docs-viewer.mjs";
+import { isolatedWranglerConfig } from "./scripts/lib/isolated-wrangler-config.ts";
 import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEY } from "./test/constants.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  // The static assets wrangler.toml names (the /docs viewer) must exist before the Worker is configured.
+  copyDocsViewer();
+  // A copy of wrangler.toml outside the repository, so a developer's .dev.vars never reaches the tests.
+  const configPath = isolatedWranglerConfig(import.meta.dirname, resolve(import.meta.dirname, ".wrangler/vitest"));
   return {
     test: {
       projects: [
         {
           plugins: [
             cloudflareTest(({ inject }) => ({
-              wrangler: { configPath: "./wrangler.toml" },
+              wrangler: { configPath },
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
@@ -27,7 +33,7 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
-            exclude: ["test/e2e/**", "test/node/**"],
+            exclude: ["test/e2e/**", "test/browser/**", "test/node/**"],
             globalSetup: ["./test/global-setup.ts"],
             setupFiles: ["./test/apply-migrations.ts"],
             testTimeout: 20_000,
@@ -53,6 +59,21 @@ export default defineConfig(async () => {
                   name: "e2e",
                   environment: "node",
                   include: ["test/e2e/**/*.e2e.test.ts"],
+                  fileParallelism: false,
+                  testTimeout: 120_000,
+                  hookTimeout: 180_000,
+                },
+              },
+            ]
+          : []),
+        // `npm run test:browser`: Chromium against a real `wrangler dev`, so it too runs only when asked for.
+        ...(process.env.DOSSIER_BROWSER === "1"
+          ? [
+              {
+                test: {
+                  name: "browser",
+                  environment: "node",
+                  include: ["test/browser/**/*.browser.test.ts"],
                   fileParallelism: false,
                   testTimeout: 120_000,
                   hookTimeout: 180_000,

@@ -8,7 +8,11 @@ export type EnrichmentErrorCode =
   | "RATE_LIMITED"
   | "AUTH_ERROR"
   | "NO_DATA"
-  | "SYSTEM";
+  | "SYSTEM"
+  | LlmErrorCode;
+
+/** Failures only model calls have (src/providers/llm/llm-errors.ts builds them). */
+export type LlmErrorCode = "LLM_OUTPUT_INVALID" | "LLM_REFUSED" | "LLM_TRUNCATED" | "LLM_QUOTA_EXHAUSTED";
 
 /** A typed failure of one integration run; it fails that result, never the whole request. */
 export class EnrichmentError extends Error {

@@ -71,12 +71,16 @@ export interface Integration {
   credentialNames: string[];
   /** True for built-ins that are usable without being explicitly enabled. */
   enabledByDefault: boolean;
-  /** Validates `config` on `PUT /v1/integrations/:code`. */
+  /**
+   * Validates `config` on `PUT /v1/integrations/:code`. Keys ending in `Url` (e.g. `baseUrl`) are addresses it
+   * fetches: the outbound guard checks them when saved and on every fetch. What it parses to is part of the cache key.
+   */
   configSchema?: z.ZodType<Record<string, unknown>>;
   /**
-   * The normalized inputs this call depends on (lower-cased email, registrable domain, E.164 phone …).
-   * Hashed with the code into the cache key; `null` means "do not cache this call".
+   * The normalized inputs this call depends on (lower-cased email, registrable domain, E.164 phone …) and the request
+   * params that change its answer; `null` means "do not cache this call". The cache key adds the code, the scope, the
+   * configuration and the configured credential names itself (`cacheKey` in src/features/enrichment/cache.ts states the rule).
    */
-  lookupKey(input: IntegrationInput, ctx: Pick<IntegrationContext, "config">): string | null;
+  lookupKey(input: IntegrationInput): string | null;
   execute(input: IntegrationInput, ctx: IntegrationContext): Promise<IntegrationOutput>;
 }

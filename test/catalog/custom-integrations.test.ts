@@ -127,7 +127,7 @@ describe("isolation between organizations", () => {
     expect((await call("GET", `/v1/integrations/custom/${c}`, { key: b.adminKey })).status).toBe(404);
     expect((await call("PATCH", `/v1/integrations/custom/${c}`, { key: b.adminKey, body: { credits: 9 } })).status).toBe(404);
     expect((await call("DELETE", `/v1/integrations/custom/${c}`, { key: b.adminKey })).status).toBe(404);
-    expect((await call("PUT", `/v1/integrations/${c}`, { key: b.adminKey, body: { enabled: true } })).status).toBe(400);
+    expect((await call("PUT", `/v1/integrations/${c}`, { key: b.adminKey, body: { enabled: true } })).status).toBe(404);
     const listed = await call("GET", "/v1/integrations", { key: b.adminKey });
     expect(listed.json.data.some((i: { code: string }) => i.code === c)).toBe(false);
     const id = await newEntity(b.adminKey, "person", { email: "ada@example.com" });

@@ -43,7 +43,7 @@ describe("integrations catalog", () => {
     const bad = await call("PUT", "/v1/integrations/http_lookup", { key: org.adminKey, body: { config: { baseUrl: "not a url" } } });
     expect(bad.status).toBe(400);
     expect(bad.json.error.details[0].path).toBe("config.baseUrl");
-    expect((await call("PUT", "/v1/integrations/nope", { key: org.adminKey, body: { enabled: true } })).status).toBe(400);
+    expect((await call("PUT", "/v1/integrations/nope", { key: org.adminKey, body: { enabled: true } })).status).toBe(404);
     const member = await createKey(org.adminKey, "member");
     expect((await call("PUT", "/v1/integrations/http_lookup", { key: member.key, body: { enabled: true } })).status).toBe(403);
     expect((await call("PUT", "/v1/integrations/http_lookup", { key: org.adminKey, body: { enabled: "yes" } })).status).toBe(400);

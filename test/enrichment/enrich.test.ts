@@ -249,7 +249,7 @@ describe("global cache", () => {
     const after = await enrich(a.adminKey, await person(a.adminKey), body);
     expect(after.json.results[0].globalEnrichmentId).toBe(refreshed.json.results[0].globalEnrichmentId);
 
-    const stored = await env.ENRICH_CACHE.list({ prefix: "enrich:v1:http_lookup:global:" });
+    const stored = await env.ENRICH_CACHE.list({ prefix: "enrich:v2:http_lookup:global:" });
     expect(stored.keys.length).toBeGreaterThanOrEqual(1);
   });
 

@@ -12,3 +12,7 @@ import "./hunter";
 import "./pdl";
 import "./slow";
 import "./custom";
+import "../fake-llm/chat-completions";
+import "../fake-llm/anthropic";
+import "../fake-llm/gemini";
+import "../fake-llm/control";

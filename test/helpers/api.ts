@@ -1,33 +1,13 @@
 import { exports } from "cloudflare:workers";
 import { TEST_ADMIN_TOKEN } from "../constants";
+import { type CallOptions, type CallResult, requestInit, resultOf } from "./http-call";
 
 export { TEST_ADMIN_TOKEN };
-
-export interface CallOptions {
-  key?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-  rawBody?: string;
-}
+export type { CallOptions, CallResult };
 
 /** Calls the Worker through its real fetch handler. */
-export async function call(method: string, path: string, options: CallOptions = {}) {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.key) headers.authorization = `Bearer ${options.key}`;
-  let body: string | undefined = options.rawBody;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers["content-type"] ??= "application/json";
-  }
-  const res = await exports.default.fetch(new Request(`http://dossier.test${path}`, { method, headers, body }));
-  const text = await res.text();
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json, text };
+export async function call(method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
+  return resultOf(await exports.default.fetch(new Request(`http://dossier.test${path}`, requestInit(method, options))));
 }
 
 export interface TestOrg {

@@ -8,6 +8,7 @@ interface Operation {
   requestBody?: { content?: Record<string, { schema?: unknown }> };
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
   parameters?: { name: string; in: string; schema?: unknown }[];
+  security?: Record<string, string[]>[];
 }
 
 async function document() {
@@ -103,10 +104,16 @@ describe("GET /openapi.json", () => {
   it("routes that need a key list the failures a client must handle", async () => {
     const doc = await document();
     for (const { path, method, op } of operations(doc.paths)) {
-      if (path === "/healthz") continue;
-      for (const status of ["400", "401", "500"]) expect(op.responses?.[status], `${method} ${path} ${status}`).toBeDefined();
-      expect(op.responses?.["401"]?.content?.["application/json"]?.schema).toEqual({ $ref: "#/components/schemas/Error" });
+      const where = `${method} ${path}`;
+      expect(op.responses?.["500"], `${where} 500`).toBeDefined();
+      if (op.parameters?.length || op.requestBody) expect(op.responses?.["400"], `${where} 400`).toBeDefined();
+      if (op.security?.length === 0) continue;
+      expect(op.responses?.["401"], `${where} 401`).toBeDefined();
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        if (Number(status) >= 400) expect(response.content?.["application/json"]?.schema, `${where} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
+      }
     }
+    expect(doc.paths["/healthz"]?.get?.security, "GET /healthz is public").toEqual([]);
     const create = doc.paths["/v1/entities"]?.post as Operation;
     expect(Object.keys(create.responses ?? {})).toEqual(expect.arrayContaining(["201", "409", "413", "422", "429"]));
     expect(create.parameters?.map((p) => p.name)).toContain("idempotency-key");

@@ -130,7 +130,7 @@ describe("email_discover", () => {
   });
 
   it("caches by normalized name and registrable domain", () => {
-    const key = (attributes: Record<string, unknown>) => emailDiscover.lookupKey(personInput(attributes), { config: {} });
+    const key = (attributes: Record<string, unknown>) => emailDiscover.lookupKey(personInput(attributes));
     expect(key({ firstName: "Zoë", lastName: "Berg", companyDomain: "www.hooli.com" })).toBe(key({ fullName: "ZOE  BERG", companyDomain: "eu.hooli.com" }));
     expect(key({ fullName: "Zoe Berg", companyDomain: "hooli.com" })).not.toBe(key({ fullName: "Zoe Berg", companyDomain: "initech.io" }));
     expect(emailDiscover.cache?.scope).toBe("organization");

@@ -46,7 +46,7 @@ describe("phone_normalize", () => {
   });
 
   it("caches by E.164 whatever the spelling, and by raw input and region when unparseable", () => {
-    const key = (attributes: Record<string, unknown>) => phoneNormalize.lookupKey(personInput(attributes), { config: {} });
+    const key = (attributes: Record<string, unknown>) => phoneNormalize.lookupKey(personInput(attributes));
     expect(key({ phone: "020 7946 0018", country: "GB" })).toBe("+442079460018");
     expect(key({ phone: "+44 (0)20 7946-0018", country: "US" })).toBe("+442079460018");
     expect(key({ phone: "020 7946 0018" })).toBe("raw:020 7946 0018|");

@@ -120,7 +120,7 @@ describe("web_profile", () => {
   });
 
   it("uses https://domain when there is no website, and needs one of them", async () => {
-    const key = webProfile.lookupKey(companyInput({ domain: "acme-widgets.com", country: "gb" }), { config: {} });
+    const key = webProfile.lookupKey(companyInput({ domain: "acme-widgets.com", country: "gb" }));
     expect(key).toBe(JSON.stringify(["company", "https://acme-widgets.com/", "GB"]));
     await expect(webProfile.execute(companyInput({ name: "Acme" }), builtinContext())).rejects.toMatchObject({ code: "MISSING_INPUT" });
   });

@@ -28,8 +28,8 @@ export async function newEntity(key: string, body: Record<string, unknown>) {
   return res.json as { id: string; externalId: string | null; attributes: Record<string, unknown>; createdAt: string; [k: string]: unknown };
 }
 
-/** Follows `nextCursor` to the end, returning each page's ids. */
-export async function walkPages(key: string | undefined, path: string, headers: Record<string, string> = {}) {
+/** Follows `nextCursor` to the end, returning each page's ids (or another field naming each row). */
+export async function walkPages(key: string | undefined, path: string, headers: Record<string, string> = {}, idField = "id") {
   const pages: string[][] = [];
   let cursor: string | null = null;
   for (let guard = 0; guard < 100; guard++) {
@@ -38,7 +38,7 @@ export async function walkPages(key: string | undefined, path: string, headers: 
     const res = await call("GET", url, { key, headers });
     expect(res.status, res.text).toBe(200);
     expect(Object.keys(res.json).sort()).toEqual(["data", "nextCursor"]);
-    pages.push(res.json.data.map((row: { id: string }) => row.id));
+    pages.push(res.json.data.map((row: Record<string, string>) => row[idField]));
     cursor = res.json.nextCursor;
     if (cursor === null) return pages;
     expect(typeof cursor).toBe("string");

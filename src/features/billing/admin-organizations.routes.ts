@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { CreatedApiKeySchema, OrganizationSchema, listOrganizations, requireAdminToken } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, unprocessableError } from "../../platform/http/openapi";
@@ -8,9 +8,9 @@ import { BILLING_MODES } from "../../domain/vocabulary";
 
 const CreateOrganizationBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200).openapi({ example: "Acme Research" }),
     billingMode: z.enum(BILLING_MODES),
-    initialCredits: z.number().int().min(0).max(1_000_000_000).optional(),
+    initialCredits: z.number().int().min(0).max(1_000_000_000).optional().openapi({ example: 500 }),
   })
   .openapi("CreateOrganization");
 
@@ -47,5 +47,5 @@ export const adminOrganizationRoutes = createRouter()
   .openapi(create, async (c) => c.json(await openOrganization(c.get("db"), c.req.valid("json")), 201))
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listOrganizations(c.get("db"), limit, decodeCursor(cursor)), 200);
+    return c.json(await paged(c, cursor, (token) => listOrganizations(c.get("db"), limit, decodeCursor(token))), 200);
   });

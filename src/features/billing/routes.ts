@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { authorize, requireAdminToken } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, notFoundError, unprocessableError } from "../../platform/http/openapi";
@@ -96,7 +96,7 @@ export const creditRoutes = createRouter()
   .openapi(balance, async (c) => c.json(await creditSummary(c.get("db"), c.get("caller").orgId), 200))
   .openapi(transactions, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listTransactions(c.get("db"), c.get("caller").orgId, limit, decodeCursor(cursor)), 200);
+    return c.json(await paged(c, cursor, (token) => listTransactions(c.get("db"), c.get("caller").orgId, limit, decodeCursor(token))), 200);
   })
   .openapi(usageRoute, async (c) => {
     const { groupBy, from, to } = c.req.valid("query");

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { freeFormJson } from "../../platform/lib/json-limits";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import {
@@ -32,7 +33,7 @@ const NoDataCondition = z
   .strictObject({
     path: JsonPath,
     when: z.enum(["missing", "empty", "equals"]),
-    value: z.unknown().optional().openapi({ description: "For `equals`: the JSON value that means no data" }),
+    value: freeFormJson().optional().openapi({ description: "For `equals`: the JSON value that means no data" }),
   })
   .openapi("NoDataCondition");
 
@@ -46,7 +47,7 @@ const Confidence = z
 
 /** Shared by create and patch; create adds `code` and applies defaults. */
 const definitionShape = {
-  name: z.string().trim().min(1).max(200),
+  name: z.string().trim().min(1).max(200).openapi({ example: "CRM people lookup" }),
   description: z.string().max(2000).nullable().optional(),
   entityTypes: z
     .array(EntityType)
@@ -57,7 +58,7 @@ const definitionShape = {
     .array(z.array(z.string().min(1).max(100)).min(1).max(10))
     .max(10)
     .optional()
-    .openapi({ description: "Alternative sets of required attributes; derived from the templates' placeholders when absent" }),
+    .openapi({ description: "Alternative sets of required attributes; derived from the templates' placeholders when absent", example: [["email"]] }),
   method: z.enum(["GET", "POST"]).optional().openapi({ description: "Default GET" }),
   urlTemplate: z
     .string()
@@ -69,7 +70,7 @@ const definitionShape = {
     .refine(maxEntries(20), "At most 20 headers")
     .optional()
     .openapi({ example: { authorization: "Bearer {{secrets.token}}" }, description: "Credentials only as {{secrets.NAME}}" }),
-  bodyTemplate: z.unknown().optional().openapi({ description: "JSON body for POST; a string that is exactly one placeholder keeps the value's type" }),
+  bodyTemplate: freeFormJson().optional().openapi({ description: "JSON body for POST; a string that is exactly one placeholder keeps the value's type" }),
   mapping: z
     .record(z.string().min(1).max(100), JsonPath)
     .refine(maxEntries(50), "At most 50 fields")
@@ -217,7 +218,7 @@ export const customIntegrationRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listCustomIntegrations(c.get("db"), c.get("caller").orgId, { limit, cursor: decodeCursor(cursor) }), 200);
+    return c.json(await paged(c, cursor, (token) => listCustomIntegrations(c.get("db"), c.get("caller").orgId, { limit, cursor: decodeCursor(token) })), 200);
   })
   .openapi(get, async (c) => c.json(presentCustomIntegration(await getCustomIntegration(c.get("db"), c.get("caller").orgId, c.req.valid("param").code)), 200))
   .openapi(patch, async (c) => {

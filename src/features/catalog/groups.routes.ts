@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../platform/errors";
-import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import {
@@ -21,8 +21,9 @@ const Slug = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, "Lower-case letters, digits and dashes");
-const Codes = z.array(z.string().min(1).max(100)).min(1).max(50);
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "Lower-case letters, digits and dashes")
+  .openapi({ example: "kyc" });
+const Codes = z.array(z.string().min(1).max(100)).min(1).max(50).openapi({ example: ["sanctions_screen", "phone_normalize"] });
 
 const GroupSchema = z
   .object({
@@ -37,7 +38,7 @@ const GroupSchema = z
   .openapi("EnrichmentGroup");
 
 const CreateGroupBody = z
-  .strictObject({ slug: Slug, name: z.string().trim().min(1).max(200), description: z.string().max(2000).nullable().optional(), integrationCodes: Codes })
+  .strictObject({ slug: Slug, name: z.string().trim().min(1).max(200).openapi({ example: "KYC basics" }), description: z.string().max(2000).nullable().optional(), integrationCodes: Codes })
   .openapi("CreateEnrichmentGroup");
 const PatchGroupBody = CreateGroupBody.partial().openapi("PatchEnrichmentGroup");
 
@@ -112,7 +113,7 @@ export const enrichmentGroupRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listGroups(c.get("db"), c.get("caller").orgId, limit, decodeCursor(cursor)), 200);
+    return c.json(await paged(c, cursor, (token) => listGroups(c.get("db"), c.get("caller").orgId, limit, decodeCursor(token))), 200);
   })
   .openapi(get, async (c) => c.json(presentGroup(await getGroup(c.get("db"), c.get("caller").orgId, c.req.valid("param").idOrSlug)), 200))
   .openapi(patch, async (c) => {

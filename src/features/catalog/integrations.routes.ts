@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ApiError } from "../../platform/errors";
+import { notFound } from "../../platform/errors";
+import { boundedJson, freeFormObject } from "../../platform/lib/json-limits";
 import { authorize } from "../tenancy";
 import { commonErrors, createRouter, jsonBody, jsonResponse } from "../../platform/http/openapi";
 import { catalogFor } from "./catalog";
@@ -53,7 +54,8 @@ function present(integration: Integration, row: IntegrationSettingsRow | undefin
     credentialNames: integration.credentialNames,
     enabled: isEnabled(integration, row),
     credentialsConfigured: integration.credentialNames.length > 0 && hasCredentials(integration, row, credentialNamesOf(row)),
-    config: publicConfig(row),
+    // Rows saved before the JSON limit existed may be nested deeper than any request may now send.
+    config: boundedJson(publicConfig(row)),
   };
 }
 
@@ -69,12 +71,14 @@ const list = createRoute({
 const PutIntegrationBody = z
   .strictObject({
     enabled: z.boolean().optional(),
-    config: z.record(z.string(), z.unknown()).optional(),
+    config: freeFormObject()
+      .optional()
+      .openapi({ description: "The integration's settings (see its catalog entry)", example: { baseUrl: "https://lookup.example.com" } }),
     credentials: z
       .record(z.string().min(1).max(100), z.string().min(1).max(4096))
       .nullable()
       .optional()
-      .openapi({ description: "Encrypted at rest and never returned; null removes them" }),
+      .openapi({ description: "Encrypted at rest and never returned; null removes them", example: { apiKey: "your-provider-api-key" } }),
   })
   .openapi("PutIntegration");
 
@@ -103,9 +107,7 @@ export const integrationRoutes = createRouter()
     const caller = c.get("caller");
     const { code } = c.req.valid("param");
     const integration = (await catalogFor(db, caller.orgId)).get(code);
-    if (!integration) {
-      throw new ApiError("VALIDATION_ERROR", `Unknown integration '${code}'`, { details: [{ path: "code", message: "Unknown integration" }] });
-    }
+    if (!integration) throw notFound("Integration");
     const row = await saveIntegrationSettings(db, c.get("settings"), caller, integration, c.req.valid("json"));
     return c.json(present(integration, row), 200);
   });

@@ -5,6 +5,7 @@ import { integrationSettings } from "../../db/schema/catalog";
 import type { Settings } from "../../platform/env";
 import { ApiError } from "../../platform/errors";
 import { decryptSecret, encryptSecret } from "../../platform/lib/crypto";
+import { OutboundUrlError, assertOutboundUrl } from "../../platform/lib/outbound-fetch";
 import { nowIso } from "../../platform/lib/time";
 import type { Integration } from "../../providers/types";
 import { auditStatement } from "../tenancy";
@@ -43,6 +44,24 @@ export const credentialNamesOf = (row: IntegrationSettingsRow | undefined): stri
 export const publicConfig = (row: IntegrationSettingsRow | undefined) =>
   Object.fromEntries(Object.entries(row?.config ?? {}).filter(([k]) => !k.startsWith("__")));
 
+/**
+ * A config value under a key ending in `Url` (every adapter's `baseUrl`) is an address Dossier will fetch: the outbound
+ * guard refuses it here, as it does webhook and custom integration URLs, and again on every fetch.
+ */
+function checkConfigUrls(config: Record<string, unknown>, settings: Settings) {
+  const details = Object.entries(config).flatMap(([key, value]) => {
+    if (!/url$/i.test(key) || typeof value !== "string") return [];
+    try {
+      assertOutboundUrl(value, { allowLoopback: settings.ALLOW_LOOPBACK_FETCH });
+      return [];
+    } catch (error) {
+      if (!(error instanceof OutboundUrlError)) throw error;
+      return [{ path: `config.${key}`, message: `Refused by the outbound URL guard: ${error.message}`, code: "outbound_url" }];
+    }
+  });
+  if (details.length > 0) throw new ApiError("VALIDATION_ERROR", "Invalid configuration: an address that may not be fetched", { details });
+}
+
 export interface IntegrationUpdate {
   enabled?: boolean;
   config?: Record<string, unknown>;
@@ -72,6 +91,7 @@ export async function saveIntegrationSettings(
     }
     config = parsed.data;
   }
+  if (update.config !== undefined) checkConfigUrls(config, settings);
   let credentialsEncrypted = existing?.credentialsEncrypted ?? null;
   let credentialNames = credentialNamesOf(existing) ?? [];
   if (update.credentials === null) {

@@ -5,7 +5,8 @@ import { type EnrichRequest, enrichEntity } from "./enrich-entity";
 import type { EnrichmentResult } from "./result";
 import { type EntityRef, type RunRows, decodeRunReads, loadRun, planLoaded, runReads } from "./plan";
 import { publish } from "../../platform/events";
-import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { freeFormObject } from "../../platform/lib/json-limits";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { AuthPrefetcher, authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import {
@@ -26,12 +27,11 @@ import { STRATEGIES } from "../../domain/vocabulary";
 
 export const EnrichRequestSchema = z
   .strictObject({
-    integrationCodes: z.array(z.string().min(1).max(100)).max(50).optional(),
-    enrichmentGroupRefs: z.array(z.string().min(1).max(100)).max(20).optional(),
-    params: z
-      .record(z.string(), z.unknown())
+    integrationCodes: z.array(z.string().min(1).max(100)).max(50).optional().openapi({ example: ["phone_normalize"] }),
+    enrichmentGroupRefs: z.array(z.string().min(1).max(100)).max(20).optional().openapi({ example: ["kyc"] }),
+    params: freeFormObject()
       .optional()
-      .openapi({ description: "Passed to every integration; `fields` (string[]) says what a waterfall must fill" }),
+      .openapi({ description: "Passed to every integration; `fields` (string[]) says what a waterfall must fill", example: { fields: ["phoneE164"] } }),
     forceRefresh: z.boolean().optional().openapi({ description: "Skip the cache read and rewrite the entry" }),
     strategy: z.enum(STRATEGIES).optional().openapi({ description: "all (default, parallel) or waterfall (in order, stops when filled)" }),
   })
@@ -214,6 +214,6 @@ export const enrichmentRoutes = createRouter()
     const { orgId } = c.get("caller");
     const entity = await getEntity(db, orgId, c.req.valid("param").id);
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listEntityEnrichments(db, orgId, entity.id, limit, decodeCursor(cursor)), 200);
+    return c.json(await paged(c, cursor, (token) => listEntityEnrichments(db, orgId, entity.id, limit, decodeCursor(token))), 200);
   })
   .openapi(getOne, async (c) => c.json(await getEnrichment(c.get("db"), c.get("caller").orgId, c.req.valid("param").id), 200));

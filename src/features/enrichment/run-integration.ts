@@ -1,5 +1,6 @@
 import type { Db } from "../../platform/db/client";
 import type { Env, Settings } from "../../platform/env";
+import { JSON_LIMITS, tooDeepAt } from "../../platform/lib/json-limits";
 import { OutboundUrlError, type SafeFetch, createSafeFetch } from "../../platform/lib/outbound-fetch";
 import type { Semaphore } from "../../platform/lib/semaphore";
 import { EnrichmentError, systemError, timeoutError } from "../../providers/errors";
@@ -76,8 +77,10 @@ function limitedFetch(inner: SafeFetch, connections: Semaphore): SafeFetch {
 type KeyOptions = Pick<RunOptions, "settingsRow" | "orgId">;
 
 async function lookupCacheKey(integration: Integration, input: IntegrationInput, opts: KeyOptions): Promise<string | null> {
-  const lookup = integration.cache ? integration.lookupKey(input, { config: publicConfig(opts.settingsRow) }) : null;
-  return lookup === null ? null : cacheKey(integration, lookup, opts.orgId);
+  const lookup = integration.cache ? integration.lookupKey(input) : null;
+  if (lookup === null) return null;
+  const { settingsRow, orgId } = opts;
+  return cacheKey(integration, { lookup, config: publicConfig(settingsRow), credentialNames: credentialNamesOf(settingsRow) ?? [], orgId });
 }
 
 /** The cache entry `runIntegration` would read for this run, or null when it would not get that far. */
@@ -131,7 +134,7 @@ async function attempt(
   });
   const fetch = limitedFetch(createSafeFetch({ allowLoopback: opts.settings.ALLOW_LOOPBACK_FETCH }, { signal: controller.signal }), opts.connections);
   try {
-    return await Promise.race([
+    const output = await Promise.race([
       integration.execute(input, {
         env: opts.env,
         settings: opts.settings,
@@ -144,6 +147,10 @@ async function attempt(
       }),
       expired,
     ]);
+    // An answer is stored, cached and presented: it must be within the JSON limit like anything a request sends.
+    const deepAt = tooDeepAt(output);
+    if (deepAt) throw systemError(`The provider's answer is nested more than ${JSON_LIMITS.depth} levels deep (at ${deepAt.join(".").slice(0, 200)})`);
+    return output;
   } catch (error) {
     if (controller.signal.aborted) throw timeoutError(Math.round(timeLeft));
     throw error;

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import {
@@ -26,7 +26,7 @@ import { idParam } from "../tenancy";
 import { ENTITY_TYPES } from "../../domain/attributes";
 
 const EntityType = z.enum(ENTITY_TYPES);
-const ExternalId = z.string().trim().min(1).max(255);
+const ExternalId = z.string().trim().min(1).max(255).openapi({ example: "crm-1" });
 
 export const EnrichedFieldSchema = z
   .object({
@@ -152,7 +152,7 @@ export const entityRoutes = createRouter()
   .openapi(create, async (c) => c.json(presentEntity(await createEntity(c.get("db"), c.get("caller"), c.req.valid("json"))), 201))
   .openapi(list, async (c) => {
     const { limit, cursor, type, q } = c.req.valid("query");
-    return c.json(await listEntities(c.get("db"), c.get("caller").orgId, { limit, type, q, cursor: decodeCursor(cursor) }), 200);
+    return c.json(await paged(c, cursor, (token) => listEntities(c.get("db"), c.get("caller").orgId, { limit, type, q, cursor: decodeCursor(token) })), 200);
   })
   .openapi(getByExternalId, async (c) =>
     c.json(presentEntity(await getEntityByExternalId(c.get("db"), c.get("caller").orgId, c.req.valid("param").externalId)), 200),

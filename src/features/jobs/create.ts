@@ -16,11 +16,10 @@ import { auditStatement } from "../tenancy";
 import { releaseCredits, releaseStatement, reserveCredits } from "../billing";
 import { sqlFragment } from "../../platform/db/sql-fragment";
 import { type JobEntityInput, prepareEntities, writeEntities } from "./entities";
+import { assertFreeForm } from "../../platform/lib/json-limits";
 import { rawStatement, runStatements } from "../../platform/db/statements";
 
 export const DEFAULT_PER_ENTITY_TIMEOUT_MS = 10_000;
-/** Job params travel in every task message, which Queues caps at 128 KB. */
-export const MAX_PARAMS_BYTES = 16 * 1024;
 const JOB_WEBHOOK_EVENTS = ["enrichment.completed", "enrichment.failed", "job.completed", "job.failed"];
 
 export interface JobRequest extends Pick<EnrichRequest, "integrationCodes" | "enrichmentGroupRefs" | "params" | "forceRefresh"> {
@@ -60,9 +59,8 @@ export async function createJob(env: Env, db: Db, caller: Caller, request: JobRe
  */
 export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null): Promise<IntegrationJobSpec> {
   const params = request.params ?? {};
-  if (JSON.stringify(params).length > MAX_PARAMS_BYTES) {
-    throw new ApiError("VALIDATION_ERROR", `params must be at most ${MAX_PARAMS_BYTES} bytes of JSON`, { details: [{ path: "params", message: "Too large" }] });
-  }
+  // Also for CSV bodies' params (a query parameter): params travel in every task message, which Queues caps at 128 KB.
+  assertFreeForm(params, "params");
   const plan = await planRun(db, caller.orgId, request);
   const webhookId = request.webhookId ? await checkJobWebhook(db, caller.orgId, request.webhookId) : null;
   const prepared = await prepareEntities(db, caller.orgId, request.entities);

@@ -34,7 +34,6 @@ export const createJobRoute = createRoute({
     ...insufficientCreditsError,
     ...conflictError,
     ...unprocessableError,
-    415: { description: "Neither JSON nor CSV (UNSUPPORTED_MEDIA_TYPE)" },
   },
 });
 

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../platform/http/context";
 import { ApiError } from "../../platform/errors";
 import { getJobStub } from "./engine/stub";
-import { decodeCursor } from "../../platform/http/pagination";
+import { decodeCursor, paged } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/openapi";
 import { type JobRequest, createJob, getJobRow, retryJob } from "./create";
 import { entitiesFromCsv } from "./csv";
@@ -61,12 +61,12 @@ export const jobRoutes = createRouter()
   })
   .openapi(listJobsRoute, async (c) => {
     const { limit, cursor, status, entityType } = c.req.valid("query");
-    return c.json(await listJobs(c.get("db"), c.get("caller").orgId, { limit, status, entityType, cursor: decodeCursor(cursor) }), 200);
+    return c.json(await paged(c, cursor, (token) => listJobs(c.get("db"), c.get("caller").orgId, { limit, status, entityType, cursor: decodeCursor(token) })), 200);
   })
   .openapi(getJobRoute, async (c) => c.json(await getJob(c.env, c.get("db"), c.get("caller").orgId, c.req.valid("param").id), 200))
   .openapi(jobResultsRoute, async (c) => {
     const { limit, cursor, status } = c.req.valid("query");
-    return c.json(await jobResults(c.env, c.get("db"), c.get("caller").orgId, c.req.valid("param").id, { limit, cursor, status }), 200);
+    return c.json(await paged(c, cursor, (token) => jobResults(c.env, c.get("db"), c.get("caller").orgId, c.req.valid("param").id, { limit, cursor: token, status })), 200);
   })
   .openapi(jobResultsCsvRoute, async (c) => {
     const { id } = c.req.valid("param");

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { freeFormObject } from "../../platform/lib/json-limits";
 import { MAX_JOB_ENTITIES } from "./entities";
 import { EnrichResponseSchema } from "../enrichment";
 import { JOB_STATUSES, STRATEGIES } from "../../domain/vocabulary";
@@ -29,13 +30,24 @@ export const CreateJobBody = z
       .array(z.union([z.string().min(1).max(100).openapi({ description: "An entity id" }), InlineEntity]))
       .min(1)
       .max(MAX_JOB_ENTITIES, `A job takes at most ${MAX_JOB_ENTITIES} entities`)
-      .openapi({ description: `Entity ids and/or inline entities, at most ${MAX_JOB_ENTITIES}` }),
-    integrationCodes: z.array(z.string().min(1).max(100)).max(50).optional(),
-    enrichmentGroupRefs: z.array(z.string().min(1).max(100)).max(20).optional(),
+      .openapi({
+        description: `Entity ids and/or inline entities, at most ${MAX_JOB_ENTITIES}`,
+        example: [
+          "5388f1c9-bea8-491f-b2e9-4ff5b6fc08c0",
+          { type: "company", externalId: "acct-9", attributes: { name: "Acme", domain: "acme.com" } },
+        ],
+      }),
+    integrationCodes: z.array(z.string().min(1).max(100)).max(50).optional().openapi({ example: ["phone_normalize"] }),
+    enrichmentGroupRefs: z.array(z.string().min(1).max(100)).max(20).optional().openapi({ example: ["kyc"] }),
     strategy: Strategy.optional(),
-    params: z.record(z.string(), z.unknown()).optional(),
+    params: freeFormObject().optional().openapi({ example: { fields: ["phoneE164"] } }),
     forceRefresh: z.boolean().optional(),
-    webhookId: z.string().min(1).max(100).optional().openapi({ description: "A webhook of this organization subscribed to a job or enrichment event" }),
+    webhookId: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: "A webhook of this organization subscribed to a job or enrichment event", example: "0c6f7d1e-3b8a-4f5e-9a41-2d7c6b1e8f90" }),
     perEntityTimeoutMs: perEntityTimeoutMs.optional(),
   })
   .openapi("CreateJob");

@@ -5,26 +5,26 @@ import type { AppEnv } from "../../platform/http/context";
 import { ApiError } from "../../platform/errors";
 import { requireAdminToken } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
-import { commonErrors, conflictError, createRouter, idempotencyHeader, jsonResponse, unprocessableError } from "../../platform/http/openapi";
+import { commonErrors, conflictError, createRouter, idempotencyHeader, jsonResponse, unprocessableError, withContract } from "../../platform/http/openapi";
 import { MAX_SANCTIONS_UPLOAD_BYTES, importSanctionsList, sanctionsListStatus } from "./list";
 
 /** The app exempts this path from its 1 MiB limit; the list upload gets its own, larger one. */
 const uploadLimit = () =>
-  bodyLimit({
+  withContract(bodyLimit({
     maxSize: MAX_SANCTIONS_UPLOAD_BYTES,
     onError: () => {
       throw new ApiError("PAYLOAD_TOO_LARGE", `Sanctions list uploads are limited to ${MAX_SANCTIONS_UPLOAD_BYTES} bytes`);
     },
-  });
+  }), { errors: { 413: `Body over ${MAX_SANCTIONS_UPLOAD_BYTES} bytes (PAYLOAD_TOO_LARGE)` } });
 
 const csvOnly = () =>
-  createMiddleware<AppEnv>(async function csvOnly(c, next) {
+  withContract(createMiddleware<AppEnv>(async function csvOnly(c, next) {
     const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
     if (type !== "text/csv" && type !== "text/plain") {
       throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send OFAC's SDN.CSV as the body with Content-Type: text/csv");
     }
     await next();
-  });
+  }), { errors: { 415: "Not text/csv or text/plain (UNSUPPORTED_MEDIA_TYPE)" } });
 
 const ListSchema = z
   .object({
@@ -80,11 +80,13 @@ const importList = createRoute({
     query: z.object({
       source: z.string().trim().min(1).max(200).optional().openapi({ description: "A label for this copy, e.g. the file name" }),
     }),
-    body: { required: true, content: { "text/csv": { schema: z.string().openapi({ format: "binary" }) } } },
+    body: {
+      required: true,
+      content: { "text/csv": { schema: z.string().openapi({ format: "binary" }) }, "text/plain": { schema: z.string().openapi({ format: "binary" }) } },
+    },
   },
   responses: {
     200: jsonResponse(ImportSummarySchema, "Imported and active"),
-    415: jsonResponse(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), "Not text/csv (UNSUPPORTED_MEDIA_TYPE)"),
     ...commonErrors,
     ...conflictError,
     ...unprocessableError,

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import {
@@ -28,9 +28,9 @@ const ClearanceSchema = z
 
 const CreateClearanceBody = z
   .strictObject({
-    entityId: z.string().min(1).max(100),
-    sdnId: z.number().int().positive().openapi({ description: "The SDN entry's id (`sdnId` of a screening match)" }),
-    note: z.string().trim().max(2000).optional().openapi({ description: "Why the match is a false positive" }),
+    entityId: z.string().min(1).max(100).openapi({ example: "5388f1c9-bea8-491f-b2e9-4ff5b6fc08c0" }),
+    sdnId: z.number().int().positive().openapi({ description: "The SDN entry's id (`sdnId` of a screening match)", example: 36 }),
+    note: z.string().trim().max(2000).optional().openapi({ description: "Why the match is a false positive", example: "Reviewed: a different company" }),
   })
   .openapi("CreateScreeningClearance");
 
@@ -75,7 +75,7 @@ export const screeningRoutes = createRouter()
   .openapi(create, async (c) => c.json(presentClearance(await createClearance(c.get("db"), c.get("caller"), c.req.valid("json"))), 201))
   .openapi(list, async (c) => {
     const { limit, cursor, entityId } = c.req.valid("query");
-    return c.json(await listClearances(c.get("db"), c.get("caller").orgId, { entityId, limit, cursor: decodeCursor(cursor) }), 200);
+    return c.json(await paged(c, cursor, (token) => listClearances(c.get("db"), c.get("caller").orgId, { entityId, limit, cursor: decodeCursor(token) })), 200);
   })
   .openapi(remove, async (c) => {
     await deleteClearance(c.get("db"), c.get("caller"), c.req.valid("param").id);

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { authorize } from "./authorize";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, notFoundError, unprocessableError } from "../../platform/http/openapi";
@@ -8,9 +8,9 @@ import { ApiKeySchema, CreatedApiKeySchema, RoleSchema, idParam } from "./schema
 
 const CreateApiKeyBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200).openapi({ example: "CRM sync" }),
     role: RoleSchema,
-    rateLimitPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+    rateLimitPerMinute: z.number().int().min(1).max(1_000_000).optional().openapi({ example: 600 }),
   })
   .openapi("CreateApiKey");
 
@@ -52,6 +52,6 @@ export const apiKeyRoutes = createRouter()
   })
   .openapi(list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    return c.json(await listApiKeys(c.get("db"), c.get("caller").orgId, limit, decodeCursor(cursor)), 200);
+    return c.json(await paged(c, cursor, (token) => listApiKeys(c.get("db"), c.get("caller").orgId, limit, decodeCursor(token))), 200);
   })
   .openapi(revoke, async (c) => c.json(await revokeApiKey(c.get("db"), c.get("caller"), c.req.valid("param").id), 200));

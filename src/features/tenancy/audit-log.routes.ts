@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { authorize } from "./authorize";
 import { commonErrors, createRouter, jsonResponse } from "../../platform/http/openapi";
 import { listAuditLog } from "./audit-log";
@@ -34,5 +34,5 @@ const list = createRoute({
 
 export const auditLogRoutes = createRouter().openapi(list, async (c) => {
   const { cursor, ...query } = c.req.valid("query");
-  return c.json(await listAuditLog(c.get("db"), c.get("caller").orgId, { ...query, cursor: decodeCursor(cursor) }), 200);
+  return c.json(await paged(c, cursor, (token) => listAuditLog(c.get("db"), c.get("caller").orgId, { ...query, cursor: decodeCursor(token) })), 200);
 });

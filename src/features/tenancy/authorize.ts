@@ -3,6 +3,8 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, Role } from "../../platform/http/context";
 import { ApiError } from "../../platform/errors";
 import { constantTimeEqual } from "../../platform/lib/crypto";
+import { type MiddlewareContract, withContract } from "../../platform/http/openapi";
+import { ROLES } from "../../db/schema/tenancy";
 import { type AuthPrefetch, authenticateWith, readPresentedKey, roleAllows } from "./authenticate";
 
 /**
@@ -24,9 +26,22 @@ export class AuthPrefetcher<T> {
   }
 }
 
+/** What `authorize(need)` puts in the document: the API key scheme, the role as `x-min-role`, and its failures. */
+function apiKeyContract(need: Role): MiddlewareContract {
+  const errors: Record<number, string> = {
+    401: "Missing, invalid or revoked API key (UNAUTHORIZED)",
+    429: "Rate limit exceeded (RATE_LIMITED); see Retry-After",
+  };
+  // A viewer route admits every key, so it never answers 403.
+  if (ROLES.some((role) => !roleAllows(role, need))) {
+    errors[403] = `The key's role is below '${need}' (FORBIDDEN)`;
+  }
+  return { security: [{ apiKey: [] }], extensions: { "x-min-role": need }, errors };
+}
+
 /** Authenticates the API key, enforces its rate limit, then checks the role the route needs. */
 export const authorize = <T = never>(need: Role, prefetcher?: AuthPrefetcher<T>) =>
-  createMiddleware<AppEnv>(async function authorize(c, next) {
+  withContract(createMiddleware<AppEnv>(async function authorize(c, next) {
     const db = c.get("db");
     const presented = readPresentedKey(c.req.header("authorization"), c.req.header("x-api-key"));
     const { caller, prefetched } = await authenticateWith(
@@ -41,14 +56,14 @@ export const authorize = <T = never>(need: Role, prefetcher?: AuthPrefetcher<T>)
     if (prefetcher && prefetched !== undefined) prefetcher.keep(c, prefetched);
     c.set("caller", caller);
     await next();
-  });
+  }), apiKeyContract(need));
 
 /** The deployment operator's routes: `Authorization: Bearer <ADMIN_TOKEN>`. */
 export const requireAdminToken = () =>
-  createMiddleware<AppEnv>(async function requireAdminToken(c, next) {
+  withContract(createMiddleware<AppEnv>(async function requireAdminToken(c, next) {
     const presented = readPresentedKey(c.req.header("authorization"), undefined) ?? "";
     if (!(await constantTimeEqual(presented, c.get("settings").ADMIN_TOKEN))) {
       throw new ApiError("UNAUTHORIZED", "Operator routes need 'Authorization: Bearer <ADMIN_TOKEN>'");
     }
     await next();
-  });
+  }), { security: [{ adminToken: [] }], errors: { 401: "Missing or wrong ADMIN_TOKEN (UNAUTHORIZED)" } });

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, pageSchema, paginationQuery } from "../../platform/http/pagination";
+import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { type Router, commonErrors, createRouter, idempotencyHeader, jsonBody, jsonResponse, notFoundError, unprocessableError } from "../../platform/http/openapi";
@@ -14,7 +14,10 @@ import { idParam } from "../tenancy";
  */
 export function webhookRoutes(eventTypes: readonly [string, ...string[]]): Router {
   const EventType = z.enum(eventTypes).openapi("WebhookEventType");
-  const Url = z.url().max(2048).openapi({ description: "http(s) endpoint; private, loopback and metadata addresses are refused." });
+  const Url = z
+    .url()
+    .max(2048)
+    .openapi({ description: "http(s) endpoint; private, loopback and metadata addresses are refused.", example: "https://hooks.example.com/dossier" });
   const Events = z.array(EventType).min(1).max(eventTypes.length);
   const Description = z.string().trim().max(500).nullable();
 
@@ -122,7 +125,7 @@ export function webhookRoutes(eventTypes: readonly [string, ...string[]]): Route
     .openapi(create, async (c) => c.json(await createWebhook(c.get("db"), c.get("settings"), c.get("caller"), c.req.valid("json")), 201))
     .openapi(list, async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      return c.json(await listWebhooks(c.get("db"), c.get("caller").orgId, limit, decodeCursor(cursor)), 200);
+      return c.json(await paged(c, cursor, (token) => listWebhooks(c.get("db"), c.get("caller").orgId, limit, decodeCursor(token))), 200);
     })
     .openapi(get, async (c) => c.json(presentWebhook(await getWebhook(c.get("db"), c.get("caller").orgId, c.req.valid("param").id)), 200))
     .openapi(patch, async (c) =>
@@ -135,7 +138,7 @@ export function webhookRoutes(eventTypes: readonly [string, ...string[]]): Route
     .openapi(test, async (c) => c.json(await sendTestDelivery(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id), 202))
     .openapi(deliveries, async (c) => {
       const { limit, cursor, status } = c.req.valid("query");
-      const page = await listDeliveries(c.get("db"), c.get("caller").orgId, c.req.valid("param").id, { limit, status, cursor: decodeCursor(cursor) });
+      const page = await paged(c, cursor, (token) => listDeliveries(c.get("db"), c.get("caller").orgId, c.req.valid("param").id, { limit, status, cursor: decodeCursor(token) }));
       return c.json(page, 200);
     });
 }

@@ -6,6 +6,7 @@ const health = createRoute({
   path: "/healthz",
   tags: ["System"],
   summary: "Liveness check (no auth)",
+  security: [],
   responses: { 200: jsonResponse(z.object({ ok: z.literal(true) }), "The Worker is up") },
 });
 

@@ -6,6 +6,7 @@ import { createDb } from "../db/client";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { decryptSecret, encryptSecret, sha256Hex } from "../lib/crypto";
+import { withContract } from "./openapi";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -21,7 +22,7 @@ const replayable = (status: number) => status < 400 || status === 409;
  * same key + different body is 422. Runs after `authorize`, so keys are scoped per organization.
  */
 export const idempotent = () =>
-  createMiddleware<AppEnv>(async function idempotent(c, next) {
+  withContract(createMiddleware<AppEnv>(async function idempotent(c, next) {
     const key = c.req.header("idempotency-key");
     if (!key) return next();
     if (key.length > 255) throw new ApiError("VALIDATION_ERROR", "Idempotency-Key is longer than 255 characters");
@@ -84,6 +85,11 @@ export const idempotent = () =>
         responseHeaders: JSON.stringify(contentType ? { "content-type": contentType } : {}),
       })
       .where(where);
+  }), {
+    errors: {
+      409: "A request with this Idempotency-Key is still in progress (CONFLICT)",
+      422: "This Idempotency-Key was used with another request body (UNPROCESSABLE)",
+    },
   });
 
 /** The cron's part: stored replies past their TTL go. */

@@ -2,6 +2,7 @@ import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./context";
 import { ApiError, type ErrorCode } from "../errors";
+import { capDetails } from "./validation-details";
 
 const codeForStatus: Record<number, ErrorCode> = {
   400: "VALIDATION_ERROR",
@@ -16,7 +17,7 @@ const codeForStatus: Record<number, ErrorCode> = {
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ApiError) {
     return c.json(
-      { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } },
+      { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: capDetails(err.details) }) } },
       err.status,
       err.headers,
     );

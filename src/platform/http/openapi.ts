@@ -1,5 +1,5 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Hook } from "@hono/zod-openapi";
+import type { Hook, RouteConfig } from "@hono/zod-openapi";
 import type { AppEnv } from "./context";
 import { ApiError } from "../errors";
 import { validationDetails } from "./validation-details";
@@ -10,21 +10,18 @@ export const ErrorSchema = z
       code: z.string().openapi({ example: "VALIDATION_ERROR" }),
       message: z.string(),
       details: z.unknown().optional(),
+      requestId: z.string().optional().openapi({ description: "On INTERNAL_ERROR: the id to look for in the logs" }),
     }),
   })
   .openapi("Error");
 
 const errorBody = (description: string) => ({ description, content: { "application/json": { schema: ErrorSchema } } });
 
-/** Spread into every route's `responses` so the document lists the failures a client must handle. */
-export const commonErrors = {
-  400: errorBody("Invalid request (VALIDATION_ERROR)"),
-  401: errorBody("Missing, invalid or revoked API key (UNAUTHORIZED)"),
-  403: errorBody("The key's role is below what this route needs (FORBIDDEN)"),
-  413: errorBody("Body too large: 1 MiB for JSON bodies unless the route says otherwise (PAYLOAD_TOO_LARGE)"),
-  429: errorBody("Rate limit exceeded (RATE_LIMITED); see Retry-After"),
-  500: errorBody("Unexpected failure (INTERNAL_ERROR)"),
-} as const;
+/**
+ * The one failure every route can answer. The others a route's request shape and middleware make possible
+ * (400, 401, 403, 404, 409, 413, 415, 422, 429) are added by `describeRoute`; routes declare only their own.
+ */
+export const commonErrors = { 500: errorBody("Unexpected failure (INTERNAL_ERROR)") } as const;
 
 export const notFoundError = { 404: errorBody("No such resource in this organization (NOT_FOUND)") } as const;
 export const conflictError = { 409: errorBody("Conflicts with an existing resource (CONFLICT)") } as const;
@@ -62,8 +59,77 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) =
   }
 };
 
+/** What a middleware adds to the contract of every route that runs it (see `withContract`). */
+export interface MiddlewareContract {
+  /** The operation's security: the scheme the middleware checks. */
+  security?: Record<string, string[]>[];
+  /** Operation extensions, e.g. `x-min-role`. */
+  extensions?: Record<`x-${string}`, string>;
+  /** The error statuses the middleware can answer, with what each means. */
+  errors?: Record<number, string>;
+}
+
+const middlewareContracts = new WeakMap<object, MiddlewareContract>();
+
+/** Tags a middleware with what it adds to a route's contract, so the document is derived from what runs. */
+export function withContract<M extends object>(middleware: M, contract: MiddlewareContract): M {
+  middlewareContracts.set(middleware, contract);
+  return middleware;
+}
+
+const derivedErrors = {
+  400: "Invalid request; details name each failing field (VALIDATION_ERROR)",
+  404: "No such resource in this organization (NOT_FOUND)",
+  413: "Body too large: 1 MiB unless the route says otherwise (PAYLOAD_TOO_LARGE)",
+  415: "The body's Content-Type is not one this route accepts (UNSUPPORTED_MEDIA_TYPE)",
+  500: "Unexpected failure (INTERNAL_ERROR)",
+} as const;
+
+/**
+ * Completes a route's contract from what it runs: the statuses its request shape makes possible (400 for any
+ * parameter or body, 404 for a path parameter unless a PUT creates there, 413 and 415 for a body), the security, extensions and errors of
+ * its middleware (`withContract`), and 500. The route itself declares only its successes and its own failures.
+ * Throws when a route says nothing about who may call it (no access middleware and no `security`), when its
+ * own security disagrees with its middleware, or when an error response lacks the Error schema.
+ */
+export function describeRoute<R extends RouteConfig>(route: R): R {
+  const where = `${route.method.toUpperCase()} ${route.path}`;
+  const middleware = route.middleware === undefined ? [] : Array.isArray(route.middleware) ? route.middleware : [route.middleware];
+  const contracts = middleware.flatMap((m: object) => middlewareContracts.get(m) ?? []);
+  const request = route.request;
+  const errors: Record<number, string> = {};
+  if (request?.params || request?.query || request?.headers || request?.body) errors[400] = derivedErrors[400];
+  // A PUT that answers 201 creates what its path names, so it never answers 404 for it.
+  const createsAtPath = route.method === "put" && 201 in route.responses;
+  if (request?.params && !createsAtPath) errors[404] = derivedErrors[404];
+  if (request?.body) Object.assign(errors, { 413: derivedErrors[413], 415: derivedErrors[415] });
+  for (const contract of contracts) Object.assign(errors, contract.errors);
+  errors[500] = derivedErrors[500];
+
+  const securities = contracts.flatMap((c) => (c.security ? [c.security] : []));
+  if (securities.length > 1) throw new Error(`${where}: more than one access middleware`);
+  const [security] = securities;
+  if (!security && !route.security) throw new Error(`${where}: no access middleware; a public route says security: []`);
+  if (security && route.security && JSON.stringify(security) !== JSON.stringify(route.security)) {
+    throw new Error(`${where}: its security disagrees with its access middleware`);
+  }
+  for (const [status, response] of Object.entries(route.responses)) {
+    const media = "content" in response ? response.content?.["application/json"] : undefined;
+    const schema = media && "schema" in media ? media.schema : undefined;
+    if (Number(status) >= 400 && schema !== ErrorSchema) throw new Error(`${where}: the ${status} response must use the Error schema`);
+  }
+  const extensions = Object.assign({}, ...contracts.map((c) => c.extensions ?? {})) as Record<string, string>;
+  const described = Object.fromEntries(Object.entries(errors).map(([status, description]) => [status, errorBody(description)]));
+  return { ...route, ...extensions, security: security ?? route.security, responses: { ...described, ...route.responses } };
+}
+
+/** A router whose every `openapi()` route is completed by `describeRoute` before it is registered. */
 export function createRouter() {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const register = router.openapi;
+  router.openapi = ((route: RouteConfig, ...rest: unknown[]) =>
+    (register as (...args: unknown[]) => unknown)(describeRoute(route), ...rest)) as typeof register;
+  return router;
 }
 
 export type Router = ReturnType<typeof createRouter>;

@@ -43,6 +43,35 @@ function aesKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+/** An HMAC-SHA256 key for one purpose, from the deployment secret (`dossier-<purpose>:<secret>`): no two uses share a key. */
+export function purposeKey(secret: string, purpose: string): Promise<CryptoKey> {
+  const material = `dossier-${purpose}:${secret}`;
+  let key = hmacKeys.get(material);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", encoder.encode(material), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    hmacKeys.set(material, key);
+  }
+  return key;
+}
+
+export async function hmacSha256(key: CryptoKey, message: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+}
+
+export const toBase64Url = (bytes: Uint8Array) => toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+/** Null for text that is not base64url. */
+export function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  try {
+    return fromBase64(text.replace(/-/g, "+").replace(/_/g, "/"));
+  } catch {
+    return null;
+  }
+}
+
 function toBase64(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += String.fromCharCode(b);

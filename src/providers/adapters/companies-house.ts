@@ -131,11 +131,10 @@ export const companiesHouse: Integration = {
   credentialNames: ["apiKey"],
   enabledByDefault: false,
   configSchema,
-  lookupKey(input, { config }) {
-    const { baseUrl } = configSchema.parse(config);
+  lookupKey(input) {
     const a = input.attributes;
     const number = typeof a.registrationNumber === "string" ? normalizeCompanyNumber(a.registrationNumber) : null;
-    return JSON.stringify([baseUrl, number ? `number:${number}` : `name:${normalizeName(String(a.name ?? ""))}`]);
+    return number ? `number:${number}` : `name:${normalizeName(String(a.name ?? ""))}`;
   },
   async execute(input, ctx) {
     const { baseUrl } = configSchema.parse(ctx.config);

@@ -153,11 +153,9 @@ export const gleifLei: Integration = {
   credentialNames: [],
   enabledByDefault: true,
   configSchema,
-  lookupKey(input, { config }) {
-    const { baseUrl, includeParents } = configSchema.parse(config);
+  lookupKey(input) {
     const a = input.attributes;
-    const by = typeof a.lei === "string" ? `lei:${a.lei}` : `name:${normalizeName(String(a.name ?? ""))}|${a.country ?? ""}`;
-    return JSON.stringify([baseUrl, includeParents, by]);
+    return typeof a.lei === "string" ? `lei:${a.lei}` : `name:${normalizeName(String(a.name ?? ""))}|${a.country ?? ""}`;
   },
   async execute(input, ctx) {
     const { baseUrl, includeParents } = configSchema.parse(ctx.config);

@@ -50,10 +50,9 @@ export const hunterEmailFinder: Integration = {
   credentialNames: ["apiKey"],
   enabledByDefault: false,
   configSchema,
-  lookupKey(input, { config }) {
-    const { baseUrl } = configSchema.parse(config);
+  lookupKey(input) {
     const q = queryOf(input);
-    return JSON.stringify([baseUrl, q.domain ?? null, q.company?.toLowerCase() ?? null, q.first_name?.toLowerCase() ?? null, q.last_name?.toLowerCase() ?? null, q.full_name?.toLowerCase() ?? null]);
+    return JSON.stringify([q.domain ?? null, q.company?.toLowerCase() ?? null, q.first_name?.toLowerCase() ?? null, q.last_name?.toLowerCase() ?? null, q.full_name?.toLowerCase() ?? null]);
   },
   async execute(input, ctx) {
     const { baseUrl } = configSchema.parse(ctx.config);

@@ -53,9 +53,8 @@ export const hunterEmailVerifier: Integration = {
   credentialNames: ["apiKey"],
   enabledByDefault: false,
   configSchema,
-  lookupKey(input, { config }) {
-    const { baseUrl } = configSchema.parse(config);
-    return JSON.stringify([baseUrl, String(input.attributes.email).toLowerCase()]);
+  lookupKey(input) {
+    return String(input.attributes.email).toLowerCase();
   },
   async execute(input, ctx) {
     const { baseUrl } = configSchema.parse(ctx.config);

@@ -32,8 +32,6 @@ const configSchema = z.object({
     .optional(),
 });
 
-type Config = z.infer<typeof configSchema>;
-
 const OUTPUTS = ["sanctionsHit", "pepHit", "riskTopics", "screeningMatches"] as const satisfies readonly DossierField[];
 
 const SANCTION_TOPICS = new Set(["sanction", "sanction.linked"]);
@@ -98,11 +96,6 @@ function scoredResults(body: unknown): Scored[] {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-function lookupParts(input: IntegrationInput, config: Config) {
-  const { properties, schema } = queryOf(input);
-  return [config.baseUrl, config.dataset, config.threshold, config.limit, config.algorithm ?? null, schema, properties];
-}
-
 export const opensanctionsMatch: Integration = {
   code: "opensanctions_match",
   name: "OpenSanctions screening",
@@ -122,8 +115,9 @@ export const opensanctionsMatch: Integration = {
   credentialNames: [],
   enabledByDefault: false,
   configSchema,
-  lookupKey(input, { config }) {
-    return JSON.stringify(lookupParts(input, configSchema.parse(config)));
+  lookupKey(input) {
+    const { properties, schema } = queryOf(input);
+    return JSON.stringify([schema, properties]);
   },
   async execute(input, ctx) {
     const config = configSchema.parse(ctx.config);

@@ -19,11 +19,13 @@ const pdlError = (body: unknown) => {
   return type && message ? `${type}: ${message}` : (message ?? type);
 };
 
-export function minLikelihoodOf(input: IntegrationInput, config: PdlConfig): number | undefined {
+/** A request's `params.min_likelihood`, when it is a valid one. */
+export function paramsMinLikelihood(input: IntegrationInput): number | undefined {
   const fromParams = Number(input.params.min_likelihood);
-  if (Number.isInteger(fromParams) && fromParams >= 1 && fromParams <= 10) return fromParams;
-  return config.minLikelihood;
+  return Number.isInteger(fromParams) && fromParams >= 1 && fromParams <= 10 ? fromParams : undefined;
 }
+
+export const minLikelihoodOf = (input: IntegrationInput, config: PdlConfig): number | undefined => paramsMinLikelihood(input) ?? config.minLikelihood;
 
 /**
  * GET {baseUrl}/v5/<endpoint> with the key in the `X-Api-Key` header. PDL answers 404 when nothing reaches

@@ -1,7 +1,7 @@
 import { normalizeDomain } from "../../domain/attributes";
 import { type DossierField, foundFields } from "../field-dictionary";
 import type { Integration, IntegrationInput } from "../types";
-import { minLikelihoodOf, pdlConfigSchema, pdlEnrich, profileUrl, realString } from "./pdl-api";
+import { minLikelihoodOf, paramsMinLikelihood, pdlConfigSchema, pdlEnrich, profileUrl, realString } from "./pdl-api";
 import { asNumber, asRecord, asString, completenessOf, strings, trimForStorage } from "./provider-call";
 
 const OUTPUTS = [
@@ -47,10 +47,9 @@ export const pdlCompanyEnrich: Integration = {
   credentialNames: ["apiKey"],
   enabledByDefault: false,
   configSchema: pdlConfigSchema,
-  lookupKey(input, { config }) {
-    const parsed = pdlConfigSchema.parse(config);
+  lookupKey(input) {
     const q = queryOf(input);
-    return JSON.stringify([parsed.baseUrl, minLikelihoodOf(input, parsed) ?? null, q.website ?? null, q.name?.toLowerCase() ?? null]);
+    return JSON.stringify([paramsMinLikelihood(input) ?? null, q.website ?? null, q.name?.toLowerCase() ?? null]);
   },
   async execute(input, ctx) {
     const config = pdlConfigSchema.parse(ctx.config);

@@ -2,7 +2,7 @@ import { normalizeDomain } from "../../domain/attributes";
 import { noData } from "../errors";
 import { type DossierField, foundFields } from "../field-dictionary";
 import type { Integration, IntegrationInput } from "../types";
-import { minLikelihoodOf, pdlConfigSchema, pdlEnrich, profileUrl, realString } from "./pdl-api";
+import { minLikelihoodOf, paramsMinLikelihood, pdlConfigSchema, pdlEnrich, profileUrl, realString } from "./pdl-api";
 import { asRecord, asString, completenessOf, strings, trimForStorage } from "./provider-call";
 
 const OUTPUTS = [
@@ -63,10 +63,9 @@ export const pdlPersonEnrich: Integration = {
   credentialNames: ["apiKey"],
   enabledByDefault: false,
   configSchema: pdlConfigSchema,
-  lookupKey(input, { config }) {
-    const parsed = pdlConfigSchema.parse(config);
+  lookupKey(input) {
     const q = queryOf(input);
-    return JSON.stringify([parsed.baseUrl, minLikelihoodOf(input, parsed) ?? null, q.email ?? null, q.profile ?? null, q.phone ?? null, q.name?.toLowerCase() ?? null, q.company?.toLowerCase() ?? null]);
+    return JSON.stringify([paramsMinLikelihood(input) ?? null, q.email ?? null, q.profile ?? null, q.phone ?? null, q.name?.toLowerCase() ?? null, q.company?.toLowerCase() ?? null]);
   },
   async execute(input, ctx) {
     const config = pdlConfigSchema.parse(ctx.config);

@@ -3,7 +3,7 @@ import type { Db } from "../../platform/db/client";
 import { emailPatternObservations } from "../../db/schema/providers";
 import { entities } from "../../db/schema/entities";
 import type { Settings } from "../../platform/env";
-import { toHex } from "../../platform/lib/crypto";
+import { hmacSha256, purposeKey, toHex } from "../../platform/lib/crypto";
 import { type EmailPattern, EMAIL_PATTERNS, type PatternCounts, inferPattern } from "./email-patterns";
 import { personNameOf } from "./person-name";
 
@@ -14,17 +14,9 @@ export interface Observation {
   source: "email_validate" | "organization";
 }
 
-const hmacKeys = new Map<string, Promise<CryptoKey>>();
-
 /** Keyed hash of an address: dedupes observations without storing addresses (nor hashes one could look up). */
 async function addressHash(secret: string, email: string): Promise<string> {
-  let key = hmacKeys.get(secret);
-  if (!key) {
-    const raw = new TextEncoder().encode(`dossier-email-patterns:${secret}`);
-    key = crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    hmacKeys.set(secret, key);
-  }
-  return toHex(await crypto.subtle.sign("HMAC", await key, new TextEncoder().encode(email.toLowerCase())));
+  return toHex(await hmacSha256(await purposeKey(secret, "email-patterns"), email.toLowerCase()));
 }
 
 /** Adds observations; an address already seen at its domain is ignored, so counts are distinct addresses. */

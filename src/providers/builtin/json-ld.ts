@@ -45,9 +45,13 @@ function kindOf(node: Node): JsonLdSubject["kind"] | null {
 
 /** A string value, or the `url`/`name` of an object value (logo: ImageObject, addressCountry: Country). */
 function text(value: unknown): string | null {
-  const first = Array.isArray(value) ? value[0] : value;
-  if (typeof first === "string") return first.trim() || null;
-  if (isObject(first)) return text(first.url ?? first.contentUrl ?? first.name);
+  // A loop, not recursion: pages can nest objects as deep as they like.
+  for (let v = value, hops = 0; hops < 8; hops++) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (typeof first === "string") return first.trim() || null;
+    if (!isObject(first)) return null;
+    v = first.url ?? first.contentUrl ?? first.name;
+  }
   return null;
 }
 

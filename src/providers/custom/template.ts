@@ -1,3 +1,5 @@
+import { mapJsonLeaves } from "../../platform/lib/json-limits";
+
 /**
  * `{{name}}` placeholders of custom integrations: `{{email}}` (an entity attribute), `{{custom.key}}`
  * (a custom attribute), `{{params.name}}` (the request's params) and `{{secrets.NAME}}` (a credential).
@@ -26,12 +28,19 @@ export function placeholdersIn(text: string): Placeholder[] {
   return found;
 }
 
-/** Every string in a JSON template (values only; keys are literal). */
+/** Every string in a JSON template (values only; keys are literal), in document order. Iterative: templates come from requests. */
 export function stringsOf(value: unknown): string[] {
-  if (typeof value === "string") return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsOf);
-  if (value !== null && typeof value === "object") return Object.values(value).flatMap(stringsOf);
-  return [];
+  const found: string[] = [];
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === "string") found.push(v);
+    else if (v !== null && typeof v === "object") {
+      const values = Object.values(v);
+      for (let i = values.length - 1; i >= 0; i--) pending.push(values[i]);
+    }
+  }
+  return found;
 }
 
 export type Resolve = (placeholder: Placeholder) => unknown;
@@ -45,16 +54,13 @@ export function substitute(text: string, resolve: Resolve, encode: (s: string) =
   return text.replace(ANY, (_, inner: string) => encode(asText(resolve(parse(inner)))));
 }
 
+function substituteString(template: string, resolve: Resolve): unknown {
+  const whole = /^\{\{([^{}]*)\}\}$/.exec(template);
+  if (whole) return resolve(parse(whole[1] ?? "")) ?? null;
+  return substitute(template, resolve);
+}
+
 /** A string that is exactly one placeholder keeps the value's JSON type; others interpolate as text. */
 export function substituteJson(template: unknown, resolve: Resolve): unknown {
-  if (typeof template === "string") {
-    const whole = /^\{\{([^{}]*)\}\}$/.exec(template);
-    if (whole) return resolve(parse(whole[1] ?? "")) ?? null;
-    return substitute(template, resolve);
-  }
-  if (Array.isArray(template)) return template.map((v) => substituteJson(v, resolve));
-  if (template !== null && typeof template === "object") {
-    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, substituteJson(v, resolve)]));
-  }
-  return template;
+  return mapJsonLeaves(template, (leaf) => (typeof leaf === "string" ? substituteString(leaf, resolve) : leaf));
 }

@@ -1,0 +1,2 @@
+export declare const VIEWER_ASSET: string;
+export declare function copyDocsViewer(): boolean;

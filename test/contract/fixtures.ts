@@ -1,0 +1,135 @@
+import type { CallOptions, CallResult } from "../helpers/http-call";
+
+export type { CallOptions };
+
+/**
+ * One organization's worth of real resources, made through the API, named by what a path parameter points at
+ * (`resourceOf`). The generated suites take every path parameter's value from here, so an operation whose
+ * parameter this file does not know fails them until someone adds a line below.
+ */
+
+export type ApiResponse = CallResult;
+
+export type Call = (method: string, path: string, options?: CallOptions) => Promise<ApiResponse>;
+
+export interface Api {
+  call: Call;
+  adminToken: string;
+  /** The fake provider on 127.0.0.1. */
+  fakeUrl: string;
+}
+
+export interface Org {
+  orgId: string;
+  /** A fresh admin key with a rate limit nobody reaches, for suites that send thousands of requests. */
+  adminKey: string;
+  keys: Record<"viewer" | "member" | "admin", string>;
+  /** An admin key, revoked. */
+  revokedKey: string;
+}
+
+async function expectStatus(res: Promise<ApiResponse>, status: number, what: string) {
+  const answer = await res;
+  if (answer.status !== status) throw new Error(`${what}: ${answer.status} ${answer.text.slice(0, 500)}`);
+  return answer.json;
+}
+
+export async function createOrgWithKeys(api: Api, name: string): Promise<Org> {
+  const operator = { authorization: `Bearer ${api.adminToken}` };
+  const made = await expectStatus(
+    api.call("POST", "/v1/admin/organizations", { headers: operator, body: { name, billingMode: "postpaid" } }),
+    201,
+    "create org",
+  );
+  const first: string = made.apiKey.key;
+  const key = (role: string, extra: Record<string, unknown> = {}) =>
+    expectStatus(api.call("POST", "/v1/api-keys", { key: first, body: { name: `${role} key`, role, ...extra } }), 201, `create ${role} key`);
+  const [admin, member, viewer, revoked] = await Promise.all([key("admin", { rateLimitPerMinute: 1_000_000 }), key("member"), key("viewer"), key("admin")]);
+  await expectStatus(api.call("DELETE", `/v1/api-keys/${revoked.id}`, { key: first }), 200, "revoke key");
+  return {
+    orgId: made.organization.id,
+    adminKey: admin.key,
+    keys: { admin: admin.key, member: member.key, viewer: viewer.key },
+    revokedKey: revoked.key,
+  };
+}
+
+/** One SDN entry (OFAC's SDN.CSV columns), so a clearance has something to clear. */
+export const SDN_ID = 4_242_001;
+const SDN_CSV = `${SDN_ID},"QUINCEYFIELD, Johnathan Marlowe","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 01 Jan 1970."`;
+
+/** The deployment-wide sanctions list the clearance fixture needs (operator upload). */
+export async function loadSanctionsList(api: Api) {
+  await expectStatus(
+    api.call("POST", "/v1/admin/sanctions/import?source=contract", {
+      headers: { authorization: `Bearer ${api.adminToken}`, "content-type": "text/csv" },
+      rawBody: SDN_CSV,
+    }),
+    200,
+    "import sanctions list",
+  );
+}
+
+export type Fixture = Map<string, string[]>;
+
+/** Every kind of resource a path can name, in `org`. Needs `loadSanctionsList` first. */
+export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
+  const key = org.adminKey;
+  const post = (path: string, body: unknown, status = 201) => expectStatus(api.call("POST", path, { key, body }), status, `POST ${path}`);
+  const tag = crypto.randomUUID().slice(0, 8);
+  const externalId = `contract-${tag}`;
+  const person = await post("/v1/entities", {
+    type: "person",
+    externalId,
+    attributes: { fullName: "Ada Lovelace", email: "ada@example.com", phone: "+44 20 7946 0958" },
+  });
+  const customCode = `custom_contract_${tag}`;
+  const [enrichment, apiKey, custom, group, webhook, job, clearance] = await Promise.all([
+    post(`/v1/entities/${person.id}/enrichments`, { integrationCodes: ["phone_normalize"] }, 200),
+    post("/v1/api-keys", { name: "fixture key", role: "viewer" }),
+    post("/v1/integrations/custom", {
+      code: customCode,
+      name: "Fixture lookup",
+      entityTypes: ["person"],
+      urlTemplate: `${api.fakeUrl}/custom/people?email={{email}}`,
+      mapping: { jobTitle: "$.data.person.title" },
+    }),
+    post("/v1/enrichment-groups", { slug: `fixture-${tag}`, name: "Fixture group", integrationCodes: ["phone_normalize"] }),
+    post("/v1/webhooks", { url: `${api.fakeUrl}/webhooks/in/contract-${tag}`, events: ["job.completed"] }),
+    post("/v1/jobs", { entities: [person.id], integrationCodes: ["phone_normalize"] }, 202),
+    post("/v1/screening/cleared", { entityId: person.id, sdnId: SDN_ID, note: "fixture" }),
+  ]);
+  const delivery = await post(`/v1/webhooks/${webhook.id}/test`, undefined, 202);
+  const enrichmentId: string | undefined = enrichment.results?.[0]?.enrichmentId;
+  if (!enrichmentId) throw new Error(`the fixture enrichment made no record: ${JSON.stringify(enrichment)}`);
+  return new Map([
+    ["entities/{id}", [person.id]],
+    ["by-external-id/{externalId}", [externalId]],
+    ["people/{personId}", [person.id]],
+    ["enrichments/{id}", [enrichmentId]],
+    ["api-keys/{id}", [apiKey.id]],
+    ["integrations/{code}", [customCode]],
+    ["custom/{code}", [customCode]],
+    ["enrichment-groups/{idOrSlug}", [group.id, group.slug]],
+    ["webhooks/{id}", [webhook.id]],
+    ["webhook-deliveries/{id}", [delivery.id]],
+    ["jobs/{id}", [job.jobId]],
+    ["cleared/{id}", [clearance.id]],
+    ["organizations/{id}", [org.orgId]],
+  ]);
+}
+
+/** The fixture's values for what a path parameter points at; throws when the fixture does not know it. */
+export function fixtureValues(fixture: Fixture, resource: string): string[] {
+  const values = fixture.get(resource);
+  if (!values?.length) throw new Error(`No fixture for ${resource}: add a line to buildFixture in test/contract/fixtures.ts`);
+  return values;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A value shaped like `known` that names nothing: a fresh UUID for a UUID, else the value with a random tail. */
+export function unknownLike(known: string): string {
+  if (UUID.test(known)) return crypto.randomUUID();
+  return `${known}${known.includes("-") ? "-" : "_"}${crypto.randomUUID().slice(0, 8).replace(/-/g, "")}`;
+}
