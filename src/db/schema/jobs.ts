@@ -10,6 +10,10 @@ export const jobs = sqliteTable(
   {
     id: text("id").primaryKey(),
     orgId: text("org_id").notNull(),
+    /** The task kind that runs the job (`integration`, `llm`). */
+    kind: text("kind").notNull().default("integration"),
+    /** What the kind shows about the job beyond the common columns (an LLM job: its mode, models, schema). */
+    details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
     status: text("status", { enum: JOB_STATUSES }).notNull(),
     strategy: text("strategy", { enum: STRATEGIES }).notNull(),
     /** The expanded integration codes, in run order. */

@@ -7,6 +7,7 @@ import { type EnrichRequest, maxChargeOf, planRun } from "../enrichment";
 import type { Env } from "../../platform/env";
 import { ApiError } from "../../platform/errors";
 import { getJobStub, jobReader } from "./engine/stub";
+import type { JobSpec } from "./engine/types";
 import type { Strategy } from "../../domain/vocabulary";
 import { INTEGRATION_TASK } from "./integration-task/kind";
 import { type IntegrationJobSpec, WATERFALL_LANE, integrationSpec } from "./integration-task/spec";
@@ -96,7 +97,7 @@ export async function prepareJob(db: Db, caller: Caller, request: JobRequest, pa
       entities,
     };
     await db.batch([
-      db.insert(jobs).values({
+      jobRowStatement(db, {
         id: jobId,
         orgId: caller.orgId,
         status: "queued",
@@ -127,8 +128,13 @@ export async function prepareJob(db: Db, caller: Caller, request: JobRequest, pa
   return spec;
 }
 
+/** The job's D1 row, for the creator's batch (with its audit row); `kind` says which task kind runs it. */
+export function jobRowStatement(db: Db, row: typeof jobs.$inferInsert) {
+  return db.insert(jobs).values(row);
+}
+
 /** Hands the job to its object. Starting is idempotent, so one retry is safe; if both fail the job fails cleanly. */
-export async function startJob(env: Env, db: Db, spec: IntegrationJobSpec): Promise<void> {
+export async function startJob(env: Env, db: Db, spec: JobSpec): Promise<void> {
   const stub = () => getJobStub(env, spec.jobId);
   try {
     await stub().start(spec);
@@ -148,7 +154,8 @@ export async function startJob(env: Env, db: Db, spec: IntegrationJobSpec): Prom
 
 /** A follow-up job of the failed entities only; it charges only its own successes. */
 export async function retryJob(env: Env, db: Db, caller: Caller, jobId: string) {
-  await getJobRow(db, caller.orgId, jobId);
+  const row = await getJobRow(db, caller.orgId, jobId);
+  if (row.kind !== INTEGRATION_TASK) throw new ApiError("CONFLICT", `Only integration jobs can be retried; this one is a ${row.kind} job`);
   const failed = await jobReader(env, jobId).entitiesWithStatus("failed");
   if (!failed) throw new ApiError("CONFLICT", "This job has not started");
   const snapshot = await getJobStub(env, jobId).snapshot();

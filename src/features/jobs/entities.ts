@@ -47,7 +47,9 @@ function invalid(message: string, details: { path: string; message: string }[]):
  * Validates every entity before anything is written: attributes normalized per type, ids that exist in this
  * organization, no entity listed twice, no externalId naming an entity of the other type.
  */
-export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityInput[]): Promise<PreparedEntities> {
+export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityInput[], positions?: number[]): Promise<PreparedEntities> {
+  /** Where input `i` sits in the request, for error paths (a caller may pass a part of its list). */
+  const at = (i: number) => positions?.[i] ?? i;
   if (inputs.length === 0) invalid("A job needs at least one entity", [{ path: "entities", message: "Must not be empty" }]);
   if (inputs.length > MAX_JOB_ENTITIES) {
     invalid(`A job takes at most ${MAX_JOB_ENTITIES} entities; this one has ${inputs.length}`, [
@@ -60,8 +62,8 @@ export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityIn
       return { kind: "inline", index, type: input.type, externalId: input.externalId ?? null, attributes: normalizeAttributes(input.type, input.attributes) };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      const details = (error.details as { path: string; message: string }[]).map((d) => ({ ...d, path: `entities.${index}.${d.path}` }));
-      throw new ApiError("VALIDATION_ERROR", `Invalid attributes for entity ${index}`, { details });
+      const details = (error.details as { path: string; message: string }[]).map((d) => ({ ...d, path: `entities.${at(index)}.${d.path}` }));
+      throw new ApiError("VALIDATION_ERROR", `Invalid attributes for entity ${at(index)}`, { details });
     }
   });
   const seen = new Map<string, number>();
@@ -69,7 +71,7 @@ export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityIn
     const key = slot.kind === "id" ? `id:${slot.id}` : slot.externalId ? `ext:${slot.externalId}` : null;
     if (!key) continue;
     const first = seen.get(key);
-    if (first !== undefined) invalid("An entity is listed twice", [{ path: `entities.${slot.index}`, message: `Same entity as entities.${first}` }]);
+    if (first !== undefined) invalid("An entity is listed twice", [{ path: `entities.${at(slot.index)}`, message: `Same entity as entities.${at(first)}` }]);
     seen.set(key, slot.index);
   }
 
@@ -86,7 +88,7 @@ export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityIn
   if (unknown.length > 0) {
     invalid(
       `${unknown.length} entity id(s) not found in this organization`,
-      unknown.map((s) => ({ path: `entities.${s.index}`, message: "No such entity in this organization" })),
+      unknown.map((s) => ({ path: `entities.${at(s.index)}`, message: "No such entity in this organization" })),
     );
   }
 
@@ -103,7 +105,7 @@ export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityIn
     const stored = slot.kind === "inline" && slot.externalId ? existing.get(slot.externalId) : undefined;
     if (slot.kind === "inline" && stored && stored.type !== slot.type) {
       throw new ApiError("CONFLICT", `Entity '${slot.externalId}' is a ${stored.type}, not a ${slot.type}`, {
-        details: [{ path: `entities.${slot.index}.type`, message: `Entity '${slot.externalId}' is a ${stored.type}` }],
+        details: [{ path: `entities.${at(slot.index)}.type`, message: `Entity '${slot.externalId}' is a ${stored.type}` }],
       });
     }
   }

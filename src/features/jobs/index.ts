@@ -6,9 +6,26 @@ import { jobRoutes } from "./routes";
 
 export { EnrichmentJob } from "./engine/enrichment-job";
 export { registerTaskKinds } from "./engine/task-kind";
-export type { LostTask, LostTaskRecord, PlannedTask, TaskKind, TaskMessage } from "./engine/task-kind";
+export type { KindEvent, LostTask, LostTaskRecord, PlannedTask, PresentedOutcome, TaskKind, TaskMessage } from "./engine/task-kind";
 export { getJobStub } from "./engine/stub";
-export type { ClaimAnswer, EntityOutcome, JobSpec, StoredJobSpec, TaskClaim, TaskReport, TaskResult } from "./engine/types";
+export type {
+  ClaimAnswer,
+  EntityDirective,
+  EntityOutcome,
+  JobEntity,
+  JobSpec,
+  QueuedTask,
+  StoredJobSpec,
+  TaskClaim,
+  TaskReport,
+  TaskResult,
+  TaskRow,
+} from "./engine/types";
+export { getJobRow, jobRowStatement, startJob } from "./create";
+export { MAX_JOB_ENTITIES, prepareEntities, writeEntities } from "./entities";
+export type { InlineEntity, JobEntityInput } from "./entities";
+export { recordTaskResults } from "./integration-task/record-results";
+export { retryDelaySeconds } from "./integration-task/task-reporter";
 
 export const feature: FeatureManifest = {
   name: "jobs",

@@ -7,8 +7,10 @@ import type { Env } from "../../platform/env";
 import { ApiError } from "../../platform/errors";
 import type { ActionAnswer } from "./engine/enrichment-job";
 import { getJobStub, jobReader } from "./engine/stub";
-import type { EntityOutcome, EntityStatus, JobSnapshot, JobStatus } from "./engine/types";
-import { entityError, presentOutcome } from "./integration-task/outcomes";
+import type { Decision, EntityOutcome, EntityStatus, JobSnapshot, JobStatus } from "./engine/types";
+import { taskKindOf } from "./engine/task-kind";
+import { entityError } from "./integration-task/outcomes";
+import { INTEGRATION_TASK } from "./integration-task/kind";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
 import { type JobRow, getJobRow } from "./create";
 import { toCsv } from "./csv";
@@ -32,7 +34,9 @@ export function presentJob(row: JobRow, live: JobSnapshot | null) {
   const finishedAt = live?.finishedAt ?? row.finishedAt;
   return {
     id: row.id,
+    kind: row.kind,
     status,
+    pausedReason: live?.pauseReason ?? null,
     strategy: row.strategy,
     integrationCodes: row.integrationCodes,
     entityTypes: row.entityTypes,
@@ -43,6 +47,7 @@ export function presentJob(row: JobRow, live: JobSnapshot | null) {
     reservedCredits: row.reservedCredits,
     webhookId: row.webhookId,
     parentJobId: row.parentJobId,
+    details: row.details ?? null,
     createdAt: row.createdAt,
     startedAt,
     finishedAt,
@@ -82,14 +87,21 @@ export async function listJobs(db: Db, orgId: string, query: JobListQuery) {
   return { data: page.data.map((r) => presentJob(r, null)), nextCursor: page.nextCursor };
 }
 
-export type JobAction = "pause" | "resume" | "cancel";
+export type JobAction = "pause" | "resume" | "cancel" | "continue";
 
-const allowedFrom: Record<JobAction, string> = { pause: "processing", resume: "paused", cancel: "processing or paused" };
+const allowedFrom: Record<JobAction, string> = { pause: "processing", resume: "paused", cancel: "processing or paused", continue: "paused" };
 
-export async function actOnJob(env: Env, db: Db, caller: Caller, jobId: string, action: JobAction) {
+export async function actOnJob(env: Env, db: Db, caller: Caller, jobId: string, action: JobAction, decision: Decision = "proceed") {
   const row = await getJobRow(db, caller.orgId, jobId);
   const stub = getJobStub(env, jobId);
-  const answer: ActionAnswer = action === "pause" ? await stub.pause(caller.keyId) : action === "resume" ? await stub.resume(caller.keyId) : await stub.cancel(caller.keyId);
+  const answer: ActionAnswer =
+    action === "pause"
+      ? await stub.pause(caller.keyId)
+      : action === "resume"
+        ? await stub.resume(caller.keyId)
+        : action === "continue"
+          ? await stub.decide(decision, caller.keyId)
+          : await stub.cancel(caller.keyId);
   if (!answer.ok) {
     throw new ApiError("CONFLICT", `Cannot ${action} a job that is ${answer.snapshot.status}; it must be ${allowedFrom[action]}`);
   }
@@ -98,7 +110,8 @@ export async function actOnJob(env: Env, db: Db, caller: Caller, jobId: string, 
 
 /** Results pages are keyed by entity position in the job, so they are stable while the job runs. */
 export async function jobResults(env: Env, db: Db, orgId: string, jobId: string, opts: { limit: number; cursor?: string; status?: EntityStatus }) {
-  await getJobRow(db, orgId, jobId);
+  const row = await getJobRow(db, orgId, jobId);
+  const { presentOutcome } = taskKindOf({ kind: row.kind });
   const from = opts.cursor ? Number.parseInt(opts.cursor, 10) : 0;
   if (!Number.isInteger(from) || from < 0) throw new ApiError("VALIDATION_ERROR", "Invalid cursor", { details: [{ path: "cursor", message: "Invalid cursor" }] });
   const outcomes = await jobReader(env, jobId).outcomes(from, opts.limit + 1, opts.status ? [opts.status] : undefined);
@@ -122,6 +135,7 @@ export async function jobResultsCsv(env: Env, db: Db, orgId: string, jobId: stri
     outcomes.push(...(chunk as IntegrationOutcome[]));
     if (chunk.length < CSV_CHUNK) break;
   }
+  if (row.kind !== INTEGRATION_TASK) return kindCsv(outcomes);
   const fieldNames = [...new Set(outcomes.flatMap((o) => o.results.flatMap((r) => (r.success ? (r.result?.fieldsEnriched ?? []) : []))))].sort();
   const enriched = await enrichedFields(db, orgId, outcomes.map((o) => o.entityId));
   const rows = outcomes.map((o) => {
@@ -141,6 +155,22 @@ export async function jobResultsCsv(env: Env, db: Db, orgId: string, jobId: stri
   });
   const columns = ["entity_index", "entity_id", "external_id", "status", "error_code", "credits", "cost_cents", ...row.integrationCodes.map((c) => `${c}.status`), ...fieldNames];
   return toCsv(rows, columns);
+}
+
+const KIND_COLUMNS = ["entity_index", "entity_id", "external_id", "status", "error_code", "skipped", "credits"];
+
+/** Another kind's results: one row per entity with what every kind's outcome has. */
+function kindCsv(outcomes: EntityOutcome[]): string {
+  const rows = outcomes.map((o) => ({
+    entity_index: o.entityIndex,
+    entity_id: o.entityId || undefined,
+    external_id: o.externalId,
+    status: o.status,
+    error_code: entityError(o)?.code,
+    skipped: o.skipped?.code,
+    credits: o.results.reduce((s, r) => s + (r.success ? r.credits : 0), 0),
+  }));
+  return toCsv(rows, KIND_COLUMNS);
 }
 
 async function enrichedFields(db: Db, orgId: string, ids: string[]) {

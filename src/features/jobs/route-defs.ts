@@ -3,7 +3,7 @@ import { pageSchema, paginationQuery } from "../../platform/http/pagination";
 import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, conflictError, idempotencyHeader, insufficientCreditsError, jsonResponse, notFoundError, unprocessableError } from "../../platform/http/openapi";
-import { CreateJobBody, CreateJobCsvQuery, EntityStatus, JobCreatedSchema, JobEventsQuery, JobListQuery, JobResultSchema, JobSchema } from "./schemas";
+import { ContinueJobBody, CreateJobBody, CreateJobCsvQuery, EntityStatus, JobCreatedSchema, JobEventsQuery, JobListQuery, JobResultSchema, JobSchema } from "./schemas";
 import { idParam } from "../tenancy";
 
 const tags = ["Jobs"];
@@ -83,7 +83,7 @@ export const jobEventsRoute = createRoute({
   tags,
   summary: "Progress as Server-Sent Events",
   description:
-    "Events: job_started, entity_started, enrichment_completed, entity_completed, job_paused, job_resumed, job_cancelled, job_completed or job_failed, error, and a terminal `completed` after which the stream closes. Every event has an id; reconnect with Last-Event-ID to get exactly what was missed. `: ping` comments keep idle connections open.",
+    "Events: job_started, entity_started, enrichment_completed, entity_completed, entity_skipped, job_paused, job_resumed, job_cancelled, job_completed or job_failed, error, and a terminal `completed` after which the stream closes; LLM jobs add their own (strategy_selected, classification_*, model_started, expertise_completed, model_completed, fusion_*, conflicts_detected, arbitration_*, schema_*). Each event's data carries its `type`. Every event has an id; reconnect with Last-Event-ID to get exactly what was missed. `: ping` comments keep idle connections open.",
   middleware: [authorize("viewer")] as const,
   request: {
     params: idParam,
@@ -107,6 +107,18 @@ const action = (name: string, summary: string) =>
 export const pauseJobRoute = action("pause", "Stop dispatching; running calls finish");
 export const resumeJobRoute = action("resume", "Dispatch again");
 export const cancelJobRoute = action("cancel", "Drop what has not started; running calls finish and still count");
+
+export const continueJobRoute = createRoute({
+  method: "post",
+  path: "/v1/jobs/{id}/continue",
+  tags,
+  summary: "Go on with a paused job: decide about the entities held for a decision (e.g. a classification mismatch)",
+  description:
+    "`proceed` runs the held entities' next tasks, `skip` skips them (`entity_skipped`); then the job dispatches again. A job paused with nothing held simply resumes. Without a decision, held entities are skipped after their timeout.",
+  middleware: [authorize("member"), idempotent()] as const,
+  request: { params: idParam, headers: idempotencyHeader, body: { required: false, content: { "application/json": { schema: ContinueJobBody } } } },
+  responses: { 200: jsonResponse(JobSchema, "The job after the decision"), ...commonErrors, ...notFoundError, ...conflictError },
+});
 
 export const retryJobRoute = createRoute({
   method: "post",

@@ -10,6 +10,7 @@ import { entitiesFromCsv } from "./csv";
 import { actOnJob, getJob, jobResults, jobResultsCsv, listJobs } from "./read";
 import {
   cancelJobRoute,
+  continueJobRoute,
   createJobRoute,
   getJobRoute,
   jobEventsRoute,
@@ -20,7 +21,7 @@ import {
   resumeJobRoute,
   retryJobRoute,
 } from "./route-defs";
-import type { CreateJobBody, CreateJobCsvQuery } from "./schemas";
+import { ContinueJobBody, type CreateJobBody, type CreateJobCsvQuery } from "./schemas";
 
 function csvParams(raw: string | undefined): Record<string, unknown> | undefined {
   if (raw === undefined) return undefined;
@@ -91,4 +92,8 @@ export const jobRoutes = createRouter()
   .openapi(pauseJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "pause"), 200))
   .openapi(resumeJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "resume"), 200))
   .openapi(cancelJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "cancel"), 200))
+  .openapi(continueJobRoute, async (c) => {
+    const { decision } = ContinueJobBody.parse((await c.req.text()) ? c.req.valid("json") : {});
+    return c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "continue", decision), 200);
+  })
   .openapi(retryJobRoute, async (c) => c.json(await retryJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id), 202));

@@ -83,7 +83,12 @@ export const JobCreatedSchema = z
 export const JobSchema = z
   .object({
     id: z.string(),
+    kind: z.string().openapi({ description: "What the job runs: `integration` (POST /v1/jobs) or `llm` (LLM enrichments and schema jobs)" }),
     status: JobStatus,
+    pausedReason: z
+      .string()
+      .nullable()
+      .openapi({ description: "While paused because entities wait for a decision (e.g. `classification_mismatch`): continue with POST /v1/jobs/{id}/continue" }),
     strategy: Strategy,
     integrationCodes: z.array(z.string()),
     entityTypes: z.array(z.string()),
@@ -101,6 +106,7 @@ export const JobSchema = z
     reservedCredits: z.number().int().openapi({ description: "Held at creation (prepaid); released as the job ends" }),
     webhookId: z.string().nullable(),
     parentJobId: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()).nullable().openapi({ description: "What the job's kind adds (an LLM job: its mode, models, schema, strategy)" }),
     createdAt: z.string(),
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
@@ -116,12 +122,33 @@ export const JobListQuery = z.object({
 
 export const EntityStatus = z.enum(["pending", "running", "succeeded", "failed", "cancelled"]);
 
-export const JobResultSchema = EnrichResponseSchema.extend({
+const IntegrationJobResultSchema = EnrichResponseSchema.extend({
   entityIndex: z.number().int(),
   externalId: z.string().nullable(),
   status: EntityStatus,
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 }).openapi("JobEntityResult");
+
+/** Another kind's entity result (an LLM job's: its records and fused record); the kind adds its own fields. */
+const KindJobResultSchema = z
+  .looseObject({
+    entityIndex: z.number().int(),
+    externalId: z.string().nullable(),
+    status: EntityStatus,
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .openapi("KindJobEntityResult");
+
+export const JobResultSchema = z.union([IntegrationJobResultSchema, KindJobResultSchema]);
+
+export const ContinueJobBody = z
+  .strictObject({
+    decision: z
+      .enum(["proceed", "skip"])
+      .default("proceed")
+      .openapi({ description: "For the entities held for a decision: run their next tasks, or skip them (default proceed)" }),
+  })
+  .openapi("ContinueJob");
 
 export const JobEventsQuery = z.object({
   heartbeat: z.coerce.number().int().min(1).max(60).optional().openapi({ description: "Seconds between `: ping` comments (default 15)" }),

@@ -9,8 +9,23 @@ import { JobEventLog } from "./event-log";
 import { jobEvent } from "./job-event";
 import { syncJobRow } from "./sync-row";
 import { JobStore } from "./store";
+import type { EntityJudge } from "./entity-outcomes";
 import { type TaskKind, type TaskMessage, taskKindOf } from "./task-kind";
-import type { ClaimAnswer, EntityOutcome, EntityStatus, JobEntity, JobSnapshot, JobSpec, TaskClaim, TaskReport, TaskResult, TaskRow } from "./types";
+import type {
+  ClaimAnswer,
+  Decision,
+  EntityDirective,
+  EntityOutcome,
+  EntitySkip,
+  EntityStatus,
+  JobEntity,
+  JobSnapshot,
+  JobSpec,
+  TaskClaim,
+  TaskReport,
+  TaskResult,
+  TaskRow,
+} from "./types";
 
 /** How long a dispatched message may wait in the queue before the alarm sends it again. */
 export const DISPATCH_LEASE_MS = 30_000;
@@ -54,6 +69,12 @@ export class EnrichmentJob extends DurableObject<Env> {
     return taskKindOf(this.store.spec());
   }
 
+  /** How the kind judges an entity whose tasks have all ended. */
+  private get judge(): EntityJudge | undefined {
+    const kind = this.kind;
+    return kind.entityStatus ? (results) => kind.entityStatus?.(results) ?? "failed" : undefined;
+  }
+
   async start(spec: JobSpec): Promise<JobSnapshot> {
     if (!this.store.exists()) {
       const kind = taskKindOf(spec);
@@ -64,6 +85,7 @@ export class EnrichmentJob extends DurableObject<Env> {
           total: spec.entities.length,
           ...kind.started(spec),
         });
+        for (const event of kind.startEvents?.(spec) ?? []) this.log.append(event.type, event.data);
       });
     }
     await this.pump();
@@ -79,7 +101,9 @@ export class EnrichmentJob extends DurableObject<Env> {
   async claim(claims: TaskClaim[]): Promise<ClaimAnswer[]> {
     if (!this.store.exists()) return claims.map((c) => ({ taskId: c.taskId, run: false, reason: "no such job" }));
     const status = this.store.status();
-    const { perEntityTimeoutMs } = this.store.spec();
+    const spec = this.store.spec();
+    const kind = taskKindOf(spec);
+    const { perEntityTimeoutMs } = spec;
     const now = Date.now();
     const deadline = now + perEntityTimeoutMs;
     const answers = this.ctx.storage.transactionSync(() =>
@@ -98,6 +122,7 @@ export class EnrichmentJob extends DurableObject<Env> {
         if (this.store.startEntity(task.entity_idx, now)) {
           this.log.append("entity_started", { entity_index: task.entity_idx, entityId: this.store.entity(task.entity_idx)?.entity_id });
         }
+        for (const event of kind.claimEvents?.(spec, task) ?? []) this.log.append(event.type, event.data);
         return { taskId: c.taskId, run: true, deadline };
       }),
     );
@@ -118,10 +143,10 @@ export class EnrichmentJob extends DurableObject<Env> {
   async reportMany(reports: TaskReport[]): Promise<{ accepted: boolean[] }> {
     const { accepted, outcomes } = this.ctx.storage.transactionSync(() => {
       const settled: EntityOutcome[] = [];
-      const accepted = reports.map(({ taskId, results }) => {
+      const accepted = reports.map(({ taskId, results, next }) => {
         const task = this.store.task(taskId);
         if (!task || task.status === "done") return false;
-        const outcome = this.completeInTransaction(task, results);
+        const outcome = this.completeInTransaction(task, results, next);
         if (outcome) settled.push(outcome);
         return true;
       });
@@ -145,8 +170,10 @@ export class EnrichmentJob extends DurableObject<Env> {
     return { ok: true, snapshot: this.store.snapshot() };
   }
 
+  /** Dispatches again; entities held for a decision go on as if `proceed` had been decided. */
   async resume(actorKeyId: string | null): Promise<ActionAnswer> {
     if (this.store.status() !== "paused") return this.refuse();
+    if (this.store.heldEntities().length > 0) return this.decide("proceed", actorKeyId);
     this.ctx.storage.transactionSync(() => {
       this.store.touch({ status: "processing" });
       this.log.append("job_resumed", this.progress());
@@ -156,13 +183,39 @@ export class EnrichmentJob extends DurableObject<Env> {
     return { ok: true, snapshot: this.store.snapshot() };
   }
 
+  /**
+   * The decision on the entities held for one (`POST /v1/jobs/{id}/continue`): `proceed` runs their next tasks,
+   * `skip` skips them; then the job goes on. A job paused without held entities simply resumes.
+   */
+  async decide(decision: Decision, actorKeyId: string | null): Promise<ActionAnswer> {
+    if (this.store.status() !== "paused") return this.refuse();
+    const held = this.store.heldEntities();
+    if (held.length === 0) return this.resume(actorKeyId);
+    const settled = this.ctx.storage.transactionSync(() => {
+      const outcomes =
+        decision === "proceed"
+          ? (this.store.releaseHolds(), [])
+          : held.flatMap(({ idx, hold }) => this.skipInTransaction(idx, { code: hold.reason, message: "Skipped by decision" }) ?? []);
+      this.store.setPauseReason(null);
+      this.store.touch({ status: "processing" });
+      this.log.append("job_resumed", { ...this.progress(), decision, entity_indexes: held.map((h) => h.idx) });
+      return outcomes;
+    });
+    await this.publishEntities(settled);
+    await this.pump();
+    await this.afterChange(true, [this.auditOf("job.continued", actorKeyId, { decision, entityIndexes: held.map((h) => h.idx) })]);
+    return { ok: true, snapshot: this.store.snapshot() };
+  }
+
   async cancel(actorKeyId: string | null): Promise<ActionAnswer> {
     const status = this.store.status();
     if (status !== "processing" && status !== "paused") return this.refuse();
     const settled = this.ctx.storage.transactionSync(() => {
       this.store.cancelWaitingTasks();
+      this.store.releaseHolds();
+      this.store.setPauseReason(null);
       this.store.touch({ status: "cancelled", finishedAt: new Date().toISOString() });
-      const outcomes = this.store.outcomes.settleAll();
+      const outcomes = this.store.outcomes.settleAll(this.judge);
       for (const o of outcomes) this.log.append("entity_completed", this.kind.entityCompleted(o));
       this.log.append("job_cancelled", this.progress());
       return outcomes;
@@ -203,6 +256,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     if (!this.store.exists() || (this.store.isFinalized() && !this.store.needsSync())) return;
     this.retryAt = null;
     const now = Date.now();
+    await this.expireHolds(now);
     const cancelled = this.store.status() === "cancelled";
     for (const task of this.store.overdueTasks(now)) {
       if (cancelled) await this.dropLost(task);
@@ -213,6 +267,37 @@ export class EnrichmentJob extends DurableObject<Env> {
     }
     await this.pump();
     await this.afterChange(true);
+  }
+
+  /** Held entities whose decision did not come in time are skipped; with none left held, the job goes on. */
+  private async expireHolds(now: number): Promise<void> {
+    const expired = this.store.heldEntities(now);
+    if (expired.length === 0) return;
+    const settled = this.ctx.storage.transactionSync(() => {
+      const outcomes = expired.flatMap(({ idx, hold }) =>
+        this.skipInTransaction(idx, { code: hold.timeoutCode, message: `No decision within ${Math.round(hold.timeoutMs / 1000)} s` }) ?? [],
+      );
+      this.resumeIfNothingHeld();
+      this.store.touch();
+      return outcomes;
+    });
+    await this.publishEntities(settled);
+  }
+
+  /** A job paused only for held entities goes on once none is held. */
+  private resumeIfNothingHeld(): void {
+    if (this.store.status() !== "paused" || this.store.pauseReason() === null || this.store.heldEntities().length > 0) return;
+    this.store.setPauseReason(null);
+    this.store.touch({ status: "processing" });
+    this.log.append("job_resumed", this.progress());
+  }
+
+  private skipInTransaction(idx: number, skip: EntitySkip): EntityOutcome | null {
+    this.store.skipEntity(idx, skip);
+    this.log.append("entity_skipped", { entity_index: idx, entityId: this.store.entity(idx)?.entity_id, ...skip });
+    const outcome = this.store.outcomes.settleEntity(idx, this.judge);
+    if (outcome) this.log.append("entity_completed", this.kind.entityCompleted(outcome));
+    return outcome;
   }
 
   /** A task sent MAX_DISPATCHES times without a report: recorded as timed out (unless a late run got into D1 first). */
@@ -237,7 +322,7 @@ export class EnrichmentJob extends DurableObject<Env> {
   private async dropLost(task: TaskRow): Promise<void> {
     const outcome = this.ctx.storage.transactionSync(() => {
       this.store.cancelTask(task.id);
-      const settled = this.store.outcomes.settleEntity(task.entity_idx);
+      const settled = this.store.outcomes.settleEntity(task.entity_idx, this.judge);
       if (settled) this.log.append("entity_completed", this.kind.entityCompleted(settled));
       this.store.touch();
       return settled;
@@ -249,12 +334,30 @@ export class EnrichmentJob extends DurableObject<Env> {
     return this.ctx.storage.transactionSync(() => this.completeInTransaction(task, results));
   }
 
-  private completeInTransaction(task: TaskRow, results: TaskResult[]): EntityOutcome | null {
+  private completeInTransaction(task: TaskRow, results: TaskResult[], next?: EntityDirective): EntityOutcome | null {
     const entityId = this.store.entity(task.entity_idx)?.entity_id;
     this.store.completeTask(task.id, results);
-    const kind = this.kind;
-    for (const result of results) this.log.append(kind.resultEvent, { entity_index: task.entity_idx, entityId, result });
-    const outcome = this.store.outcomes.settleEntity(task.entity_idx);
+    const spec = this.store.spec();
+    const kind = taskKindOf(spec);
+    const events = kind.resultEvents
+      ? kind.resultEvents(spec, task, results)
+      : results.map((result) => ({ type: kind.resultEvent, data: { entity_index: task.entity_idx, entityId, result } }));
+    for (const event of events) this.log.append(event.type, event.data);
+    if (next && "skip" in next) {
+      const outcome = this.skipInTransaction(task.entity_idx, next.skip);
+      this.store.touch();
+      return outcome;
+    }
+    if (next && "hold" in next && this.store.status() !== "cancelled") {
+      this.store.holdEntity(task.entity_idx, next.hold, Date.now());
+      if (this.store.status() === "processing") {
+        this.store.requeueUnclaimed();
+        this.store.setPauseReason(next.hold.reason);
+        this.store.touch({ status: "paused" });
+      }
+      this.log.append("job_paused", { ...this.progress(), reason: next.hold.reason, entity_index: task.entity_idx, ...next.hold.data });
+    }
+    const outcome = this.store.outcomes.settleEntity(task.entity_idx, this.judge);
     if (outcome) this.log.append("entity_completed", kind.entityCompleted(outcome));
     this.store.touch();
     return outcome;
@@ -347,7 +450,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     if (this.store.isFinalized() && !this.store.needsSync()) return;
     const lease = this.store.nextLease();
     const syncDue = this.store.needsSync() ? this.lastSyncAt + SYNC_INTERVAL_MS : null;
-    const next = [lease, syncDue, this.retryAt].filter((t): t is number => t !== null);
+    const next = [lease, syncDue, this.retryAt, this.store.nextHoldExpiry()].filter((t): t is number => t !== null);
     if (next.length === 0) return;
     await this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(...next)));
   }
@@ -367,8 +470,8 @@ export class EnrichmentJob extends DurableObject<Env> {
     return { jobId: s.jobId, status: s.status, counts: s.counts, credits: s.credits, costCents: s.costCents };
   }
 
-  private auditOf(action: string, actorKeyId: string | null): AuditEntry {
+  private auditOf(action: string, actorKeyId: string | null, extra: Record<string, unknown> = {}): AuditEntry {
     const s = this.store.snapshot();
-    return { orgId: s.orgId, actorKeyId, action, targetType: "job", targetId: s.jobId, data: { status: s.status, counts: s.counts, credits: s.credits } };
+    return { orgId: s.orgId, actorKeyId, action, targetType: "job", targetId: s.jobId, data: { status: s.status, counts: s.counts, credits: s.credits, ...extra } };
   }
 }

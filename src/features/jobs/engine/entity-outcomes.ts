@@ -1,5 +1,11 @@
-import type { EntityType } from "../../../domain/attributes";
-import type { EntityOutcome, EntityRow, EntityStatus, JobCounts, JobEntity, TaskResult, TaskRow } from "./types";
+import type { EntityOutcome, EntityRow, EntitySkip, EntityStatus, JobCounts, JobEntity, TaskResult, TaskRow } from "./types";
+
+/** The status of an entity whose tasks have all ended, not all cancelled (the kind's `entityStatus`). */
+export type EntityJudge = (results: TaskResult[]) => Extract<EntityStatus, "succeeded" | "failed">;
+
+const anySuccess: EntityJudge = (results) => (results.some((r) => r.success) ? "succeeded" : "failed");
+
+const skipOf = (row: EntityRow): EntitySkip | undefined => (row.skipped ? (JSON.parse(row.skipped) as EntitySkip) : undefined);
 
 /** The entity side of a job's storage: settling entities whose tasks have all ended, counts and result pages. */
 export class EntityOutcomes {
@@ -9,33 +15,33 @@ export class EntityOutcomes {
     return this.sql.exec<EntityRow>("SELECT * FROM entities WHERE idx = ?", idx).toArray()[0] ?? null;
   }
 
-  /** Settles the entity once all its tasks have ended; returns its outcome then, otherwise null. */
-  settleEntity(idx: number): EntityOutcome | null {
+  /**
+   * Settles the entity once all its tasks have ended; returns its outcome then, otherwise null. A skipped entity, or
+   * one whose tasks were all cancelled, is cancelled; otherwise `judge` decides.
+   */
+  settleEntity(idx: number, judge: EntityJudge = anySuccess): EntityOutcome | null {
     const entity = this.entity(idx);
     if (!entity || ["succeeded", "failed", "cancelled"].includes(entity.status)) return null;
     const tasks = this.sql.exec<TaskRow>("SELECT * FROM tasks WHERE entity_idx = ? ORDER BY position", idx).toArray();
     if (tasks.some((t) => t.status !== "done" && t.status !== "cancelled")) return null;
     const results = resultsOf(tasks);
-    const status: EntityStatus = results.some((r) => r.success)
-      ? "succeeded"
-      : tasks.every((t) => t.status === "cancelled")
-        ? "cancelled"
-        : "failed";
+    const skipped = skipOf(entity);
+    const status: EntityStatus = skipped || tasks.every((t) => t.status === "cancelled") ? "cancelled" : judge(results);
     this.sql.exec("UPDATE entities SET status = ?, finished_at = ? WHERE idx = ?", status, new Date().toISOString(), idx);
-    return { entityIndex: idx, entityId: entity.entity_id, externalId: entity.external_id, status, results };
+    return { entityIndex: idx, entityId: entity.entity_id, externalId: entity.external_id, status, results, ...(skipped ? { skipped } : {}) };
   }
 
   /** Entities whose tasks were all cancelled before running. */
-  settleAll(): EntityOutcome[] {
+  settleAll(judge?: EntityJudge): EntityOutcome[] {
     const open = this.sql
       .exec<{ idx: number }>("SELECT idx FROM entities WHERE status IN ('pending', 'running') ORDER BY idx")
       .toArray();
-    return open.map((e) => this.settleEntity(e.idx)).filter((o): o is EntityOutcome => o !== null);
+    return open.map((e) => this.settleEntity(e.idx, judge)).filter((o): o is EntityOutcome => o !== null);
   }
 
   entitiesWithStatus(status: EntityStatus): JobEntity[] {
     return this.sql
-      .exec<EntityRow & { type: EntityType }>("SELECT * FROM entities WHERE status = ? ORDER BY idx", status)
+      .exec<EntityRow & { type: string }>("SELECT * FROM entities WHERE status = ? ORDER BY idx", status)
       .toArray()
       .map((e) => ({ entityId: e.entity_id, externalId: e.external_id, type: e.type }));
   }
@@ -61,13 +67,17 @@ export class EntityOutcomes {
       .toArray();
     const byEntity = new Map<number, TaskRow[]>();
     for (const t of tasks) byEntity.set(t.entity_idx, [...(byEntity.get(t.entity_idx) ?? []), t]);
-    return entities.map((e) => ({
-      entityIndex: e.idx,
-      entityId: e.entity_id,
-      externalId: e.external_id,
-      status: e.status,
-      results: resultsOf(byEntity.get(e.idx) ?? []),
-    }));
+    return entities.map((e) => {
+      const skipped = skipOf(e);
+      return {
+        entityIndex: e.idx,
+        entityId: e.entity_id,
+        externalId: e.external_id,
+        status: e.status,
+        results: resultsOf(byEntity.get(e.idx) ?? []),
+        ...(skipped ? { skipped } : {}),
+      };
+    });
   }
 }
 

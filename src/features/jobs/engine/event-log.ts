@@ -4,6 +4,7 @@ export type JobEventType =
   | "job_started"
   | "entity_started"
   | "entity_completed"
+  | "entity_skipped"
   | "job_paused"
   | "job_resumed"
   | "job_cancelled"
@@ -33,8 +34,8 @@ export class JobEventLog {
     sql.exec("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, data TEXT NOT NULL)");
   }
 
-  /** `type` is the engine's own event or a task kind's result event (`enrichment_completed`). */
-  append(type: JobEventType | `${string}_completed`, data: Record<string, unknown>): number {
+  /** `type` is the engine's own event or one of a task kind's (`enrichment_completed`, `model_started`, …). */
+  append(type: JobEventType | (string & {}), data: Record<string, unknown>): number {
     const { id } = this.sql
       .exec<{ id: number }>("INSERT INTO events (type, data) VALUES (?, ?) RETURNING id", type, JSON.stringify(data))
       .one();

@@ -1,10 +1,11 @@
-import type { EntityRow, JobSnapshot, JobSpec, JobStatus, QueuedTask, TaskResult, TaskRow } from "./types";
+import type { EntityHold, EntityRow, EntitySkip, JobSnapshot, JobSpec, JobStatus, QueuedTask, TaskResult, TaskRow } from "./types";
 import { EntityOutcomes } from "./entity-outcomes";
 import type { PlannedTask } from "./task-kind";
 
 type JobRow = {
   spec: string;
   status: JobStatus;
+  pause_reason: string | null;
   version: number;
   synced_version: number;
   finalized: number;
@@ -35,6 +36,10 @@ export class JobStore {
       CREATE INDEX IF NOT EXISTS tasks_queue_idx ON tasks (status, lane, entity_idx, position);
       CREATE INDEX IF NOT EXISTS tasks_entity_idx ON tasks (entity_idx);
     `);
+    // Objects created before these columns existed get them on their next visit.
+    addMissingColumns(sql, "job", { pause_reason: "TEXT" });
+    addMissingColumns(sql, "entities", { data: "TEXT", hold_until: "INTEGER", hold: "TEXT", skipped: "TEXT" });
+    addMissingColumns(sql, "tasks", { stage: "INTEGER NOT NULL DEFAULT 0" });
     this.outcomes = new EntityOutcomes(sql);
   }
 
@@ -72,11 +77,12 @@ export class JobStore {
     );
     for (const [idx, entity] of entities.entries()) {
       this.sql.exec(
-        "INSERT INTO entities (idx, entity_id, external_id, type, status) VALUES (?, ?, ?, ?, 'pending')",
+        "INSERT INTO entities (idx, entity_id, external_id, type, status, data) VALUES (?, ?, ?, ?, 'pending', ?)",
         idx,
         entity.entityId,
         entity.externalId,
         entity.type,
+        entity.data ?? null,
       );
       for (const [position, task] of plan(idx).entries()) this.insertTask(task, idx, position);
     }
@@ -84,10 +90,11 @@ export class JobStore {
 
   private insertTask(task: PlannedTask, entityIdx: number, position: number) {
     this.sql.exec(
-      "INSERT INTO tasks (id, entity_idx, position, lane, codes, status, max_charge) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
+      "INSERT INTO tasks (id, entity_idx, position, stage, lane, codes, status, max_charge) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
       task.id,
       entityIdx,
       position,
+      task.stage ?? 0,
       task.lane,
       JSON.stringify(task.codes),
       task.maxCharge,
@@ -142,12 +149,16 @@ export class JobStore {
     return this.sql.exec<{ lane: string }>("SELECT DISTINCT lane FROM tasks WHERE status = 'queued'").toArray().map((r) => r.lane);
   }
 
+  /** The lane's next runnable tasks: entities not held, and no unfinished task of the entity at an earlier stage. */
   nextQueued(lane: string, limit: number): QueuedTask[] {
     if (limit <= 0) return [];
     return this.sql
       .exec<QueuedTask>(
-        `SELECT tasks.*, entities.entity_id FROM tasks JOIN entities ON entities.idx = tasks.entity_idx
-         WHERE tasks.status = 'queued' AND tasks.lane = ? ORDER BY tasks.entity_idx, tasks.position LIMIT ?`,
+        `SELECT tasks.*, entities.entity_id, entities.data AS entity_data FROM tasks JOIN entities ON entities.idx = tasks.entity_idx
+         WHERE tasks.status = 'queued' AND tasks.lane = ? AND entities.hold_until IS NULL
+           AND NOT EXISTS (SELECT 1 FROM tasks AS earlier WHERE earlier.entity_idx = tasks.entity_idx AND earlier.stage < tasks.stage
+                           AND earlier.status NOT IN ('done', 'cancelled'))
+         ORDER BY tasks.entity_idx, tasks.position LIMIT ?`,
         lane,
         limit,
       )
@@ -207,6 +218,45 @@ export class JobStore {
     this.sql.exec("UPDATE tasks SET status = 'queued', lease_until = NULL WHERE status = 'dispatched'");
   }
 
+  /** The entity's tasks not yet running are cancelled, any hold goes, and it remembers why. */
+  skipEntity(idx: number, skip: EntitySkip): void {
+    this.sql.exec("UPDATE tasks SET status = 'cancelled', lease_until = NULL WHERE entity_idx = ? AND status IN ('queued', 'dispatched')", idx);
+    this.sql.exec("UPDATE entities SET skipped = ?, hold_until = NULL, hold = NULL WHERE idx = ?", JSON.stringify(skip), idx);
+  }
+
+  /** The entity's next tasks wait for a decision until `now + timeoutMs`. */
+  holdEntity(idx: number, hold: EntityHold, now: number): void {
+    this.sql.exec("UPDATE tasks SET status = 'queued', lease_until = NULL WHERE entity_idx = ? AND status = 'dispatched'", idx);
+    this.sql.exec("UPDATE entities SET hold_until = ?, hold = ? WHERE idx = ? AND skipped IS NULL", now + hold.timeoutMs, JSON.stringify(hold), idx);
+  }
+
+  releaseHolds(): void {
+    this.sql.exec("UPDATE entities SET hold_until = NULL, hold = NULL WHERE hold_until IS NOT NULL");
+  }
+
+  /** Held entities (all, or those whose decision time has passed by `now`), with their holds. */
+  heldEntities(expiredBy?: number): { idx: number; hold: EntityHold }[] {
+    return this.sql
+      .exec<{ idx: number; hold: string }>(
+        `SELECT idx, hold FROM entities WHERE hold_until IS NOT NULL ${expiredBy === undefined ? "" : "AND hold_until <= ?"} ORDER BY idx`,
+        ...(expiredBy === undefined ? [] : [expiredBy]),
+      )
+      .toArray()
+      .map((r) => ({ idx: r.idx, hold: JSON.parse(r.hold) as EntityHold }));
+  }
+
+  nextHoldExpiry(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT min(hold_until) AS at FROM entities WHERE hold_until IS NOT NULL").one().at;
+  }
+
+  setPauseReason(reason: string | null): void {
+    this.sql.exec("UPDATE job SET pause_reason = ? WHERE id = 1", reason);
+  }
+
+  pauseReason(): string | null {
+    return this.row()?.pause_reason ?? null;
+  }
+
   overdueTasks(now: number): TaskRow[] {
     return this.sql
       .exec<TaskRow>("SELECT * FROM tasks WHERE status IN ('dispatched', 'running') AND lease_until <= ? ORDER BY entity_idx", now)
@@ -247,6 +297,15 @@ export class JobStore {
       finishedAt: row.finished_at,
       updatedAt: row.updated_at,
       version: row.version,
+      pauseReason: row.status === "paused" ? (row.pause_reason ?? null) : null,
     };
+  }
+}
+
+/** `ALTER TABLE … ADD COLUMN` for each column the table lacks (tables made by an older version of this code). */
+function addMissingColumns(sql: SqlStorage, table: string, columns: Record<string, string>): void {
+  const present = new Set(sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((r) => r.name));
+  for (const [name, definition] of Object.entries(columns)) {
+    if (!present.has(name)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`);
   }
 }

@@ -1,6 +1,6 @@
 import type { Env } from "../../../platform/env";
 import type { DomainEvent } from "../../../platform/events";
-import type { EntityOutcome, JobSpec, QueuedTask, StoredJobSpec, TaskResult } from "./types";
+import type { EntityOutcome, EntityStatus, JobSpec, QueuedTask, StoredJobSpec, TaskResult, TaskRow } from "./types";
 
 /** One task as a kind plans it: its lane (tasks of a lane share the lane's cap), what it runs, what it may charge. */
 export interface PlannedTask {
@@ -11,6 +11,23 @@ export interface PlannedTask {
   codes: string[];
   /** The most the task can charge: the part of the job's reservation it holds until it ends. */
   maxCharge: number;
+  /** Runs only after every task of the entity at a lower stage has ended (default 0): a chain within an entity. */
+  stage?: number;
+}
+
+/** One entity's row of a job's results, as any kind presents it (a kind adds its own fields). */
+export interface PresentedOutcome {
+  entityIndex: number;
+  externalId: string | null;
+  status: EntityStatus;
+  error: { code: string; message: string } | null;
+  [field: string]: unknown;
+}
+
+/** An event the kind adds to the job's stream (`type` is the SSE event name). */
+export interface KindEvent {
+  type: string;
+  data: Record<string, unknown>;
 }
 
 /** A message that runs one dispatch of a task; `kind` names its `provider-calls` handler. */
@@ -59,6 +76,19 @@ export interface TaskKind {
   entityCompleted(outcome: EntityOutcome): Record<string, unknown>;
   /** Bus events for a settled entity; ids derived from the job and entity, so publishing again delivers nothing twice. */
   entityEvents(spec: StoredJobSpec, outcome: EntityOutcome): DomainEvent[];
+  /** One entity's row of `GET /v1/jobs/{id}/results`. */
+  presentOutcome(outcome: EntityOutcome): PresentedOutcome;
+  /** Events streamed right after `job_started` (e.g. the strategy the kind chose). */
+  startEvents?(spec: JobSpec): KindEvent[];
+  /** Events streamed when a task starts running (its claim). */
+  claimEvents?(spec: StoredJobSpec, task: TaskRow): KindEvent[];
+  /** Events streamed for a task's results; without it, one `resultEvent` per result. */
+  resultEvents?(spec: StoredJobSpec, task: TaskRow, results: TaskResult[]): KindEvent[];
+  /**
+   * The status of an entity whose tasks have all ended, not all cancelled (default: succeeded when any result
+   * succeeded), for kinds whose helper tasks (a classification) succeed without the entity having succeeded.
+   */
+  entityStatus?(results: TaskResult[]): Extract<EntityStatus, "succeeded" | "failed">;
 }
 
 /** Jobs stored before kinds existed ran integration tasks. */

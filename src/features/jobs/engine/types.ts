@@ -1,4 +1,3 @@
-import type { EntityType } from "../../../domain/attributes";
 import type { JobStatus } from "../../../domain/vocabulary";
 
 export type { JobStatus };
@@ -8,9 +7,13 @@ export type TaskStatus = "queued" | "dispatched" | "running" | "done" | "cancell
 export const terminalJobStatuses: readonly JobStatus[] = ["completed", "failed", "cancelled"];
 
 export interface JobEntity {
+  /** The organization's entity, or "" for an input the kind keeps only in the job (its `data`). */
   entityId: string;
   externalId: string | null;
-  type: EntityType;
+  /** An entity type (person, company), or what the kind calls a job-local input. */
+  type: string;
+  /** The kind's own per-entity payload (JSON text), kept in the object and handed back with each queued task. */
+  data?: string | null;
 }
 
 /**
@@ -40,6 +43,8 @@ export type StoredJobSpec = Omit<JobSpec, "entities">;
 export type TaskRow = {
   id: string;
   entity_idx: number;
+  /** A task runs only once every task of its entity at a lower stage has ended. */
+  stage: number;
   lane: string;
   /** JSON array of what the task runs (integration codes for the integration kind). */
   codes: string;
@@ -49,7 +54,7 @@ export type TaskRow = {
   results: string | null;
 };
 
-export type QueuedTask = TaskRow & { entity_id: string };
+export type QueuedTask = TaskRow & { entity_id: string; entity_data: string | null };
 
 /** One row of the object's `entities` table. */
 export type EntityRow = {
@@ -57,6 +62,12 @@ export type EntityRow = {
   entity_id: string;
   external_id: string | null;
   status: EntityStatus;
+  /** Held for a decision until this time (ms): its tasks wait, the job is paused. */
+  hold_until: number | null;
+  /** JSON of the EntityHold while held. */
+  hold: string | null;
+  /** JSON `{code, message}` once the entity was skipped (its remaining tasks cancelled). */
+  skipped: string | null;
 };
 
 export interface TaskClaim {
@@ -79,10 +90,32 @@ export interface TaskResult {
   error?: { code: string; message: string };
 }
 
+/** Why an entity is skipped: its tasks not yet running are cancelled and it settles as cancelled. */
+export interface EntitySkip {
+  code: string;
+  message: string;
+}
+
+/** An entity whose next tasks wait for a decision (`decide`); the job pauses with `reason` meanwhile. */
+export interface EntityHold {
+  reason: string;
+  /** Without a decision by then, the entity is skipped with `timeoutCode`. */
+  timeoutMs: number;
+  timeoutCode: string;
+  /** Streamed with the `job_paused` event. */
+  data?: Record<string, unknown>;
+}
+
+/** What the kind decided about the rest of a task's entity, from the task's outcome. */
+export type EntityDirective = { skip: EntitySkip } | { hold: EntityHold };
+
 export interface TaskReport {
   taskId: string;
   results: TaskResult[];
+  next?: EntityDirective;
 }
+
+export type Decision = "proceed" | "skip";
 
 export interface JobCounts {
   total: number;
@@ -105,6 +138,8 @@ export interface JobSnapshot {
   finishedAt: string | null;
   updatedAt: string;
   version: number;
+  /** Set while the job is paused because entities wait for a decision (a hold's reason). */
+  pauseReason: string | null;
 }
 
 export interface EntityOutcome {
@@ -113,4 +148,6 @@ export interface EntityOutcome {
   externalId: string | null;
   status: EntityStatus;
   results: TaskResult[];
+  /** Set when the entity was skipped rather than run to the end. */
+  skipped?: EntitySkip;
 }

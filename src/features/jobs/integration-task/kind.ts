@@ -1,7 +1,7 @@
 import { createDb } from "../../../platform/db/client";
 import type { TaskKind } from "../engine/task-kind";
 import type { TaskResult } from "../engine/types";
-import { entityCompletedData, entityEvents, lostTaskResults } from "./outcomes";
+import { entityCompletedData, entityEvents, lostTaskResults, presentOutcome } from "./outcomes";
 import { recordTaskResults } from "./record-results";
 import { type JobTaskMessage, WATERFALL_LANE, integrationSpec } from "./spec";
 
@@ -56,4 +56,5 @@ export const integrationTask: TaskKind = {
 
   entityCompleted: entityCompletedData,
   entityEvents,
+  presentOutcome,
 };
