@@ -11,6 +11,17 @@ const boolString = z
   .optional()
   .transform((v) => v === "true" || v === "1");
 
+/** An optional var or secret: unset and "" both mean "not configured". */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const optionalUrl = z
+  .union([z.literal(""), z.url({ protocol: /^https?$/ })])
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
 const settingsSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be set (at least 16 characters)"),
   ENCRYPTION_KEY: z.string().min(16, "ENCRYPTION_KEY must be set (at least 16 characters)"),
@@ -23,6 +34,27 @@ const settingsSchema = z.object({
   DOH_URL: z.string().url().default("https://cloudflare-dns.com/dns-query"),
   MAX_CONNECTIONS_PER_INVOCATION: z.coerce.number().int().min(1).max(1000).default(6),
   CONTACT_ENRICHMENT_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(800),
+  /** USD per credit for LLM work: a record's credits = its cost / this, rounded up once. */
+  CREDIT_VALUE_USD: z
+    .string()
+    .regex(/^\d{1,6}(\.\d{1,12})?$/, "CREDIT_VALUE_USD must be a positive decimal such as 0.01")
+    .refine((v) => Number(v) > 0, "CREDIT_VALUE_USD must be positive")
+    .default("0.01"),
+  /** The model an LLM enrichment uses when it names none (`provider::model`). */
+  LLM_DEFAULT_MODEL: z.string().min(3).default("openai::gpt-4o-mini"),
+  // Operator-wide LLM credentials, used by organizations that configured none of their own.
+  OPENAI_API_KEY: optionalText,
+  ANTHROPIC_API_KEY: optionalText,
+  GEMINI_API_KEY: optionalText,
+  DEEPSEEK_API_KEY: optionalText,
+  CLOUDFLARE_ACCOUNT_ID: optionalText,
+  CLOUDFLARE_API_TOKEN: optionalText,
+  // Operator-wide base URLs in place of the providers' official ones (a gateway, a self-hosted proxy, a test fake).
+  OPENAI_BASE_URL: optionalUrl,
+  ANTHROPIC_BASE_URL: optionalUrl,
+  GEMINI_BASE_URL: optionalUrl,
+  DEEPSEEK_BASE_URL: optionalUrl,
+  WORKERS_AI_BASE_URL: optionalUrl,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -31,4 +31,6 @@ export interface EnrichedField {
   source: string;
   confidence: number;
   enrichedAt: string;
+  /** The record the value came from, when its source keeps records of its own (an LLM record). */
+  recordId?: string;
 }

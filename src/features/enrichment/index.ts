@@ -6,6 +6,7 @@ export type { CachedEnrichment } from "./cache";
 export { eventsFor, executePlan, inputOf, maxChargeOf, planRun, summarize } from "./enrich-entity";
 export type { EnrichRequest, PlannedRun } from "./enrich-entity";
 export { persistStatements } from "./persist";
+export { jobEntityEnrichments } from "./records";
 export { publicResult } from "./result";
 export type { EnrichmentResult } from "./result";
 export { EnrichResponseSchema, enrichmentRoutes } from "./routes";

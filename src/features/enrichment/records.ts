@@ -33,6 +33,16 @@ export async function getEnrichment(db: Db, orgId: string, id: string) {
   return presentEnrichment(row);
 }
 
+/** What a job's runs found for one entity: its succeeded records, oldest first (an LLM job's grounding). */
+export async function jobEntityEnrichments(db: Db, orgId: string, jobId: string, entityId: string) {
+  const rows = await db
+    .select()
+    .from(enrichments)
+    .where(and(eq(enrichments.orgId, orgId), eq(enrichments.jobId, jobId), eq(enrichments.entityId, entityId), eq(enrichments.status, "succeeded")))
+    .orderBy(enrichments.createdAt);
+  return rows.map(presentEnrichment);
+}
+
 export async function listEntityEnrichments(db: Db, orgId: string, entityId: string, limit: number, cursor?: Cursor) {
   const rows = await db
     .select()

@@ -35,7 +35,9 @@ export class JobEventLog {
   }
 
   /** `type` is the engine's own event or one of a task kind's (`enrichment_completed`, `model_started`, …). */
-  append(type: JobEventType | (string & {}), data: Record<string, unknown>): number {
+  append(type: JobEventType | (string & {}), fields: Record<string, unknown>): number {
+    // Each event's data names its type too, for clients that read only `data:` lines.
+    const data = { type, ...fields };
     const { id } = this.sql
       .exec<{ id: number }>("INSERT INTO events (type, data) VALUES (?, ?) RETURNING id", type, JSON.stringify(data))
       .one();

@@ -1,0 +1,115 @@
+import { and, eq } from "drizzle-orm";
+import { webhooks } from "../../../db/schema/webhooks";
+import type { Db } from "../../../platform/db/client";
+import type { Env, Settings } from "../../../platform/env";
+import { ApiError } from "../../../platform/errors";
+import type { Caller } from "../../../platform/http/context";
+import { nowIso } from "../../../platform/lib/time";
+import { releaseCredits, reserveCredits } from "../../billing";
+import { type JobEntity, jobRowStatement, startJob } from "../../jobs";
+import { auditStatement } from "../../tenancy";
+import { LLM_EVENTS, planLlmTasks } from "./llm-kind";
+import { type EntityPayload, LLM_TASK_KIND, type LlmJobSpec, type LlmRun } from "./run-spec";
+
+/** Each task's deadline from the moment it starts running (queue wait excluded), unless the request says. */
+export const DEFAULT_TASK_TIMEOUT_MS = 120_000;
+
+const RUN_WEBHOOK_EVENTS: readonly string[] = [...LLM_EVENTS, "job.completed", "job.failed"];
+
+/** The run's webhook must be the organization's own and listen to an LLM or job event. */
+export async function checkRunWebhook(db: Db, orgId: string, webhookId: string): Promise<string> {
+  const [hook] = await db
+    .select({ id: webhooks.id, events: webhooks.events })
+    .from(webhooks)
+    .where(and(eq(webhooks.orgId, orgId), eq(webhooks.id, webhookId)))
+    .limit(1);
+  if (!hook || !hook.events.some((e) => RUN_WEBHOOK_EVENTS.includes(e))) {
+    throw new ApiError("UNPROCESSABLE", `webhookId must name a webhook of this organization subscribed to one of ${RUN_WEBHOOK_EVENTS.join(", ")}`, {
+      details: [{ path: "webhookId", message: hook ? "Not subscribed to any LLM or job event" : "No such webhook in this organization" }],
+    });
+  }
+  return hook.id;
+}
+
+export interface LaunchInput {
+  run: LlmRun;
+  entityCount: number;
+  /** Per entity, in order: its payload and whether it is one of the organization's (for the reservation bound). */
+  payloads: EntityPayload[];
+  stored: boolean[];
+  /** The job's entities, written once the credits are held (inline entities are upserted then). */
+  entities: (jobId: string) => Promise<JobEntity[]>;
+  laneCaps: Record<string, number>;
+  webhookId: string | null;
+  taskTimeoutMs: number;
+  /** The job row's `details` (what GET /v1/jobs/{id} shows of it). */
+  details: Record<string, unknown>;
+  /** Statements that land with the job row (an inline schema). */
+  extra?: Parameters<Db["batch"]>[0][number][];
+}
+
+/**
+ * Creates and starts an LLM job: holds the most it could cost (prepaid organizations; a 402 if the balance cannot
+ * cover it), writes its entities, its D1 row and audit row, and hands it to its Durable Object. Answers what the
+ * route returns.
+ */
+export async function launchLlmJob(env: Env, db: Db, settings: Settings, caller: Caller, input: LaunchInput) {
+  const jobId = crypto.randomUUID();
+  const createdAt = nowIso();
+  const base = {
+    kind: LLM_TASK_KIND,
+    jobId,
+    orgId: caller.orgId,
+    actorKeyId: caller.keyId,
+    createdAt,
+    webhookId: input.webhookId,
+    perEntityTimeoutMs: input.taskTimeoutMs,
+    laneCaps: input.laneCaps,
+    run: input.run,
+    creditValueUsd: settings.CREDIT_VALUE_USD,
+  } as const;
+  const bound = input.payloads.reduce(
+    (sum, payload, i) =>
+      sum + planLlmTasks({ ...base, reservedCredits: 1 }, i, { entityId: input.stored[i] ? "stored" : "", data: JSON.stringify(payload) }).reduce((s, t) => s + t.maxCharge, 0),
+    0,
+  );
+  const { reserved } = await reserveCredits(db, caller.orgId, bound);
+  let spec: LlmJobSpec;
+  try {
+    const entities = await input.entities(jobId);
+    spec = { ...base, reservedCredits: reserved, entities };
+    const entityTypes = [...new Set(entities.map((e) => e.type))].sort();
+    await db.batch([
+      jobRowStatement(db, {
+        id: jobId,
+        orgId: caller.orgId,
+        kind: LLM_TASK_KIND,
+        details: input.details,
+        status: "queued",
+        strategy: "all",
+        integrationCodes: [],
+        entityTypes,
+        entityCount: input.entityCount,
+        webhookId: input.webhookId,
+        reservedCredits: reserved,
+        createdByKeyId: caller.keyId,
+        createdAt,
+        updatedAt: createdAt,
+      }),
+      auditStatement(db, {
+        orgId: caller.orgId,
+        actorKeyId: caller.keyId,
+        action: "llm_job.started",
+        targetType: "job",
+        targetId: jobId,
+        data: { ...input.details, entityCount: input.entityCount, reservedCredits: reserved, webhookId: input.webhookId },
+      }),
+      ...(input.extra ?? []),
+    ]);
+  } catch (error) {
+    await releaseCredits(db, caller.orgId, reserved);
+    throw error;
+  }
+  await startJob(env, db, spec);
+  return { jobId, status: "processing" as const, createdAt, entityCount: input.entityCount, reservedCredits: reserved, webhookId: input.webhookId };
+}
