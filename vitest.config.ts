@@ -26,6 +26,9 @@ export default defineConfig(async () => {
                   ALLOW_LOOPBACK_FETCH: "true",
                   FAKE_PROVIDER_URL: `http://127.0.0.1:${inject<number>("fakeProviderPort")}`,
                   DOH_URL: `http://127.0.0.1:${inject<number>("fakeProviderPort")}/doh`,
+                  // The operator's default OpenAI key, pointed at the fake (an organization without its own key uses it).
+                  OPENAI_API_KEY: "sk-operator-test-key",
+                  OPENAI_BASE_URL: `http://127.0.0.1:${inject<number>("fakeProviderPort")}/openai/~id=operator/v1`,
                 },
               },
             })),

@@ -52,7 +52,7 @@ export function exchange(input: ExchangeInput): Outcome {
   const { model, spec } = splitModel(input.rawModel);
   const entity = entityTextOf(input.user);
   const s = scenarioOf(input.urlSpec, spec, entity);
-  const admitted = admit(s, input.provider, model, entity, input.req, input.path, input.body);
+  const admitted = admit(s, input.provider, model, entity, input.req, input.path, input.body, input.system);
   const fail: Fail | undefined = input.apiKey?.startsWith("invalid") ? "auth" : admitted.fail;
   if (fail && HTTP_FAULTS.has(fail)) return { kind: "fault", fail: fail as HttpFault, delayMs: admitted.delayMs, model };
 

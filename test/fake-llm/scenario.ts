@@ -12,6 +12,7 @@ import type { IncomingMessage } from "node:http";
  *   cache    cached input tokens to report; thoughts: reasoning/thinking tokens to report
  *   wrong    percent of fields on which each model departs from the consensus value (default 25)
  *   usage    "none": answer without a usage block (some self-hosted servers do)
+ *   when     the fault hits only calls whose system prompt contains this text (e.g. one expertise domain's name)
  */
 export const FAILS = [
   "rate_limit",
@@ -39,6 +40,7 @@ export interface Scenario {
   thoughtTokens: number;
   wrongPct: number;
   noUsage: boolean;
+  when?: string;
 }
 
 export const HANG_MS = 10_000;
@@ -58,6 +60,7 @@ function applySpec(into: Scenario, spec: string) {
     else if (key === "thoughts" && Number.isInteger(n)) into.thoughtTokens = n;
     else if (key === "wrong" && Number.isFinite(n)) into.wrongPct = n;
     else if (key === "usage") into.noUsage = value === "none";
+    else if (key === "when") into.when = value;
   }
 }
 
@@ -138,10 +141,13 @@ export function admit(
   req: IncomingMessage,
   path: string,
   body: unknown,
+  system = "",
 ): { fail?: Fail; delayMs: number } {
   const scripted = scripts.get(s.id)?.[model]?.$fail ?? scripts.get(s.id)?.["*"]?.$fail;
-  const fail = typeof scripted === "string" && (FAILS as readonly string[]).includes(scripted) ? (scripted as Fail) : s.fail;
-  const key = `${s.id}|${provider}|${model}|${hashOf(entityText)}`;
+  const named = typeof scripted === "string" && (FAILS as readonly string[]).includes(scripted) ? (scripted as Fail) : s.fail;
+  const fail = s.when === undefined || system.includes(s.when) ? named : undefined;
+  // Calls a `when` does not select neither fail nor count towards `times`.
+  const key = `${s.id}|${provider}|${model}|${hashOf(entityText)}|${fail === undefined ? "-" : "when"}`;
   const n = (perEntity.get(key) ?? 0) + 1;
   perEntity.set(key, n);
   const active = fail !== undefined && (s.times === undefined || n <= s.times) ? fail : undefined;

@@ -12,6 +12,7 @@ import "./hunter";
 import "./pdl";
 import "./slow";
 import "./custom";
+import "./entity-source";
 import "../fake-llm/chat-completions";
 import "../fake-llm/anthropic";
 import "../fake-llm/gemini";
