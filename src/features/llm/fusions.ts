@@ -54,7 +54,8 @@ export async function fuseNow(db: Db, caller: Caller, ids: string[]) {
   const outcome = await fuseRecords(null, {
     schema,
     records,
-    modelOrder: records.map((r) => r.model ?? r.id),
+    // Ties go by model key, whatever order the records were named in.
+    modelOrder: [],
     entity: {},
     arbitration: null,
     arbitrationBase: { orgId: caller.orgId, type: "arbitration", jobId: null, taskKey: null },

@@ -22,7 +22,7 @@ export async function fusionTask(inputs: TaskInputs, message: LlmTaskMessage, ru
   const outcome = await fuseRecords(await inputs.callContext(message.orgId, deadline), {
     schema: loaded.schema,
     records: loaded.records,
-    modelOrder: loaded.records.map((r) => r.model ?? r.id),
+    modelOrder: [],
     entity: {},
     arbitration: run.arbitration,
     arbitrationBase: { ...base, entityId, type: "arbitration", taskKey: taskKeyOf(message, "arbitration") },
