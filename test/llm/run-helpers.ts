@@ -93,8 +93,8 @@ export async function fakeStats(id: string): Promise<{ total: number; byModel: R
   return (await (await fetch(`${env.FAKE_PROVIDER_URL}/fake-llm/calls?id=${id}`)).json()) as { total: number; byModel: Record<string, number>; byOutcome: Record<string, number>; peakInFlight: number };
 }
 
-export async function fakeRequests(id: string): Promise<{ model: string; body: any; outcome: string }[]> {
-  return (await (await fetch(`${env.FAKE_PROVIDER_URL}/fake-llm/requests?id=${id}`)).json()) as { model: string; body: any; outcome: string }[];
+export async function fakeRequests(id: string): Promise<{ provider: string; model: string; headers: Record<string, string>; body: any; outcome: string }[]> {
+  return (await (await fetch(`${env.FAKE_PROVIDER_URL}/fake-llm/requests?id=${id}`)).json()) as { provider: string; model: string; headers: Record<string, string>; body: any; outcome: string }[];
 }
 
 /** Credits charged by the ledger for a job (charges are negative amounts). */
