@@ -100,6 +100,7 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
     post("/v1/screening/cleared", { entityId: person.id, sdnId: SDN_ID, note: "fixture" }),
   ]);
   const delivery = await post(`/v1/webhooks/${webhook.id}/test`, undefined, 202);
+  const llm = await buildLlmFixture(api, key, tag);
   const enrichmentId: string | undefined = enrichment.results?.[0]?.enrichmentId;
   if (!enrichmentId) throw new Error(`the fixture enrichment made no record: ${JSON.stringify(enrichment)}`);
   return new Map([
@@ -116,7 +117,40 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
     ["jobs/{id}", [job.jobId]],
     ["cleared/{id}", [clearance.id]],
     ["organizations/{id}", [org.orgId]],
+    ["schemas/{id}", [llm.schemaId]],
+    ["records/{id}", [llm.recordId]],
+    ["providers/{provider}", [llm.provider]],
   ]);
+}
+
+/** The model key of the fixture's LLM provider (an OpenAI-compatible server on the fake). */
+export const fixtureModel = (fixture: Fixture) => `${fixtureValues(fixture, "providers/{provider}")[0]}::m`;
+
+/**
+ * An OpenAI-compatible provider on the fake LLM (named per fixture, so two organizations' names differ), a schema,
+ * and the record of one finished run with it.
+ */
+async function buildLlmFixture(api: Api, key: string, tag: string) {
+  const provider = `fixture_${tag}`;
+  await expectStatus(
+    api.call("PUT", `/v1/llm/providers/${provider}`, {
+      key,
+      body: { baseUrl: `${api.fakeUrl}/compat/~id=fixture-${tag}/v1`, models: [{ model: "m", inputPerMTok: 1, outputPerMTok: 2, structuredOutput: true }] },
+    }),
+    201,
+    "LLM provider",
+  );
+  const schema = await expectStatus(
+    api.call("POST", "/v1/llm/schemas", { key, body: { name: "Fixture schema", entityType: "company", jsonSchema: { type: "object", properties: { name: { type: "string", identifying: true }, founded: { type: "integer" } } } } }),
+    201,
+    "LLM schema",
+  );
+  const run = await expectStatus(api.call("POST", "/v1/llm/enrichments", { key, body: { entities: [{ name: "Fixture Inc" }], schemaId: schema.id, models: [`${provider}::m`] } }), 202, "LLM run");
+  for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    const found = await expectStatus(api.call("GET", `/v1/llm/records?jobId=${run.jobId}`, { key }), 200, "LLM records");
+    if (found.data.length > 0) return { provider, schemaId: schema.id as string, recordId: found.data[0].id as string };
+  }
+  throw new Error("the fixture's LLM run made no record");
 }
 
 /** The fixture's values for what a path parameter points at; throws when the fixture does not know it. */

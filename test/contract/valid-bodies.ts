@@ -1,4 +1,4 @@
-import { type Fixture, SDN_ID, fixtureValues } from "./fixtures";
+import { type Fixture, SDN_ID, fixtureModel, fixtureValues } from "./fixtures";
 
 /**
  * Bodies the document's own samples cannot make valid (a real integration code, an id of the organization, the
@@ -14,5 +14,8 @@ export function validBodies(fixture: Fixture): Record<string, unknown> {
     "POST /v1/enrichment-groups": { slug: `group-${crypto.randomUUID().slice(0, 8)}`, name: "A group", integrationCodes: ["phone_normalize"] },
     "PATCH /v1/enrichment-groups/{idOrSlug}": { name: "Renamed group", integrationCodes: ["phone_normalize"] },
     "POST /v1/screening/cleared": { entityId, sdnId: SDN_ID, note: "Reviewed" },
+    "POST /v1/llm/enrichments": { entities: [entityId], schemaId: fixtureValues(fixture, "schemas/{id}")[0], models: [fixtureModel(fixture)] },
+    "POST /v1/llm/schemas/generate": { samples: [{ name: "Acme", founded: 1999 }], model: fixtureModel(fixture) },
+    "POST /v1/llm/schemas/{id}/edit": { instruction: "Add the head count", model: fixtureModel(fixture) },
   };
 }

@@ -1,4 +1,4 @@
-import { registerFakeRoute } from "./registry";
+import { type FakeAnswer, registerFakeRoute } from "./registry";
 
 /**
  * A customer's export of entities, for `POST /v1/entity-sources/fetch`:
@@ -15,8 +15,8 @@ import { registerFakeRoute } from "./registry";
  */
 const companies = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `Company ${i}`, country: i % 2 ? "US" : "DE", founded: 1990 + i }));
 
-registerFakeRoute("entity-source", (req, _body, url) => {
-  const denied = { status: 401, body: { error: "unauthorized" } };
+registerFakeRoute("entity-source", (req, _body, url): FakeAnswer => {
+  const denied: FakeAnswer = { status: 401, body: { error: "unauthorized" } };
   switch (url.pathname) {
     case "/entity-source/json":
       return { status: 200, body: companies(Number(url.searchParams.get("n") ?? 3)) };

@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_ADMIN_TOKEN } from "../constants";
 import { type OpenApiDocument, type Operation, accessOf, jsonBodyOf, operationsOf, pathParams, resourceOf, rolesBelow } from "../contract/document";
-import { type Api, type ApiResponse, type Call, type Fixture, type Org, buildFixture, createOrgWithKeys, fixtureValues, loadSanctionsList, unknownLike } from "../contract/fixtures";
+import {
+  type Api,
+  type ApiResponse,
+  type Call,
+  type Fixture,
+  type Org,
+  buildFixture,
+  createOrgWithKeys,
+  fixtureModel,
+  fixtureValues,
+  loadSanctionsList,
+  unknownLike,
+} from "../contract/fixtures";
 import { inBatches, validRequest } from "../contract/requests";
 import { requestInit, resultOf } from "../helpers/http-call";
 import { type LiveWorker, startLiveWorker } from "./live-worker";
@@ -143,7 +155,59 @@ async function successes(api: Api, org: Org, fixture: Fixture) {
 
   await ok(call("GET", `/v1/screening/cleared?entityId=${entityId}`, { key }), "clearances");
   await ok(call("DELETE", `/v1/screening/cleared/${id("cleared/{id}")}`, { key }), "withdraw clearance");
+  await llmSuccesses(api, org, fixture);
 }
+
+/** A success of every LLM operation, on the fixture's OpenAI-compatible provider (the fake LLM). */
+async function llmSuccesses(api: Api, org: Org, fixture: Fixture) {
+  const key = org.adminKey;
+  const model = fixtureModel(fixture);
+  const tag = crypto.randomUUID().slice(0, 8);
+  const schemaId = fixtureValues(fixture, "schemas/{id}")[0] as string;
+  await ok(call("GET", "/v1/llm/options", { key }), "options");
+  await ok(call("GET", "/v1/llm/providers", { key }), "providers");
+  const spare = `spare_${tag}`;
+  const provider = { baseUrl: `${api.fakeUrl}/compat/~id=spare-${tag}/v1`, models: [{ model: "m", inputPerMTok: 1, outputPerMTok: 1 }] };
+  await ok(call("PUT", `/v1/llm/providers/${spare}`, { key, body: provider }), "configure provider");
+  await ok(call("PUT", `/v1/llm/providers/${spare}`, { key, body: { enabled: true } }), "change provider");
+  await ok(call("DELETE", `/v1/llm/providers/${spare}`, { key }), "delete provider");
+
+  await ok(call("GET", "/v1/llm/schemas", { key }), "schemas");
+  await ok(call("GET", `/v1/llm/schemas/${schemaId}`, { key }), "schema");
+  await ok(call("GET", `/v1/llm/schemas/${schemaId}/versions`, { key }), "versions");
+  const draft = { name: "Spare", jsonSchema: { type: "object", properties: { name: { type: "string" } } } };
+  const spareSchema = await ok(call("POST", "/v1/llm/schemas", { key, body: draft }), "create schema");
+  await ok(call("PATCH", `/v1/llm/schemas/${spareSchema.id}`, { key, body: { description: "Changed" } }), "patch schema");
+  await ok(call("POST", `/v1/llm/schemas/${spareSchema.id}/edit`, { key, body: { instruction: "Add the founding year", model } }), "edit schema");
+  await ok(call("POST", "/v1/llm/schemas/generate", { key, body: { samples: [{ name: "Acme", founded: 1999 }], model } }), "generate schema");
+  await ok(call("POST", "/v1/llm/schemas/generate?stream=true", { key, body: { samples: [{ name: "Acme" }], model, save: false } }), "generate as a stream");
+
+  const run = { entities: [{ name: "Initech" }], schemaId, models: [model] };
+  const started = await ok(call("POST", "/v1/llm/enrichments", { key, body: run }), "enrichment");
+  await ok(call("POST", "/v1/llm/enrichments?stream=true", { key, body: run }), "enrichment as a stream");
+  await waitForJob(key, started.jobId);
+  const made = await ok(call("GET", `/v1/llm/records?jobId=${started.jobId}`, { key }), "records");
+  const ids = [made.data[0]?.id, id(fixture, "records/{id}")];
+  await ok(call("GET", `/v1/llm/records/${ids[0]}`, { key }), "record");
+  await ok(call("POST", "/v1/llm/fusions", { key, body: { recordIds: ids } }), "rule-based fusion");
+  const judged = await ok(call("POST", "/v1/llm/fusions", { key, body: { recordIds: ids, arbitrationModel: model } }), "fusion with an arbiter");
+  await waitForJob(key, judged.jobId);
+  await ok(call("POST", "/v1/llm/records/batch-delete", { key, body: { ids: [ids[0]] } }), "batch delete");
+  await ok(call("DELETE", `/v1/llm/schemas/${spareSchema.id}`, { key }), "delete schema");
+
+  const scripted = await fetch(`${api.fakeUrl}/fake-llm/script`, {
+    method: "POST",
+    body: JSON.stringify({ id: `fixture-${fixtureValues(fixture, "providers/{provider}")[0]?.replace("fixture_", "")}`, answers: { m: { status: "mismatch" } } }),
+  });
+  if (scripted.status !== 204) throw new Error(`script: ${scripted.status}`);
+  const paused = await ok(call("POST", "/v1/llm/enrichments", { key, body: { ...run, classificationModel: model } }), "classified run");
+  await waitForJob(key, paused.jobId, ["paused"]);
+  await ok(call("POST", `/v1/jobs/${paused.jobId}/continue`, { key, body: { decision: "skip" } }), "continue");
+
+  await ok(call("POST", "/v1/entity-sources/fetch", { key, body: { url: `${api.fakeUrl}/entity-source/json?n=2` } }), "entity source");
+}
+
+const id = (fixture: Fixture, resource: string) => fixtureValues(fixture, resource)[0] as string;
 
 /** The errors a client of each operation must handle, generated from the document. */
 async function mainErrors(org: Org, fixture: Fixture) {

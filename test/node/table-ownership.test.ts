@@ -35,6 +35,10 @@ const owners: Record<string, Owner> = {
   webhook_deliveries: "webhooks",
   webhook_delivery_attempts: "webhooks",
   contact_enrichments: "contact-enrichment",
+  llm_schemas: "llm",
+  llm_schema_versions: "llm",
+  llm_provider_settings: "llm",
+  llm_records: "llm",
   // The email-pattern integration's own cache of observed address patterns.
   email_pattern_observations: "providers",
 };
@@ -81,7 +85,7 @@ function writesIn(file: string, byConst: Map<string, string>, sqlNames: Set<stri
     const verb: Verb = (m[1] as string).startsWith("INSERT") ? "insert" : (m[1] as string).startsWith("UPDATE") ? "update" : "delete";
     found.push({ file, line: lineOf(m.index), table, verb });
   }
-  for (const m of text.matchAll(/(?:\.(insert|update|delete)|\b(prebuiltInsert))\(\s*(\w+)\s*[,)]/g)) {
+  for (const m of text.matchAll(/(?:\.(insert|update|delete)|\b(prebuiltInsert|guardedInsert))\(\s*(\w+)\s*[,)]/g)) {
     const table = byConst.get(m[3] as string);
     if (!table) continue;
     found.push({ file, line: lineOf(m.index), table, verb: (m[1] as Verb | undefined) ?? "insert" });

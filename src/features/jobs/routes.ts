@@ -93,7 +93,10 @@ export const jobRoutes = createRouter()
   .openapi(resumeJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "resume"), 200))
   .openapi(cancelJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "cancel"), 200))
   .openapi(continueJobRoute, async (c) => {
-    const { decision } = ContinueJobBody.parse((await c.req.text()) ? c.req.valid("json") : {});
+    const sent = (await c.req.text()).trim() !== "";
+    const json = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() === "application/json";
+    if (sent && !json) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the decision as JSON");
+    const { decision } = ContinueJobBody.parse(sent ? c.req.valid("json") : {});
     return c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "continue", decision), 200);
   })
   .openapi(retryJobRoute, async (c) => c.json(await retryJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id), 202));
