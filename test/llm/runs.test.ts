@@ -122,32 +122,76 @@ describe("LLM enrichment runs", () => {
     expect(outcomes).toMatchObject({ rate_limit_ms: 1, quota: 1, refuse: 1, truncate: 1, schema_invalid: 2 });
   });
 
-  it("talks to OpenAI, Anthropic (by an alias key) and Gemini in their own wire formats, and fuses them", async () => {
+  it("talks to OpenAI, Anthropic (by an alias key), Gemini, DeepSeek and Workers AI in their own wire formats, and fuses them", async () => {
     const org = await llmOrg();
     const id = newId();
     const base = (p: string) => `${env.FAKE_PROVIDER_URL}/${p.replace("{spec}", `~id=${id};wrong=0`)}`;
     await call("PUT", "/v1/llm/providers/openai", { key: org.adminKey, body: { apiKey: "sk-org-openai", baseUrl: base("openai/{spec}/v1") } });
     await call("PUT", "/v1/llm/providers/anthropic", { key: org.adminKey, body: { apiKey: "sk-ant-org", baseUrl: base("anthropic/{spec}") } });
     await call("PUT", "/v1/llm/providers/google", { key: org.adminKey, body: { apiKey: "gem-org-key", baseUrl: base("google/{spec}/v1beta") } });
-    const models = ["openai::gpt-4o-mini", "anthropic::claude-sonnet-4-5-20250514", "google::gemini-2.5-flash"];
-    const { created, job } = await runToEnd(org.adminKey, { entities: [entity], schema: COMPANY_SCHEMA, models });
-    expect(created.models).toEqual(["openai::gpt-4o-mini", "anthropic::claude-sonnet-4-5-20250929", "google::gemini-2.5-flash"]);
+    await call("PUT", "/v1/llm/providers/deepseek", { key: org.adminKey, body: { apiKey: "ds-org-key", baseUrl: base("deepseek/{spec}") } });
+    await call("PUT", "/v1/llm/providers/workers-ai", { key: org.adminKey, body: { apiKey: "cf-org-token", accountId: "acc-123", baseUrl: base("cfai/{spec}") } });
+    const models = ["openai::gpt-4o-mini", "anthropic::claude-sonnet-4-5-20250514", "google::gemini-2.5-flash", "deepseek::deepseek-chat", "workers-ai::@cf/meta/llama-3.1-8b-instruct-fp8-fast"];
+    // Anthropic is overloaded (529) once: retried.
+    const { created, job } = await runToEnd(org.adminKey, { entities: [{ ...entity, note: "[[fake-llm fail=overloaded;times=1]]" }], schema: COMPANY_SCHEMA, models });
+    expect(created.models).toEqual(["openai::gpt-4o-mini", "anthropic::claude-sonnet-4-5-20250929", "google::gemini-2.5-flash", "deepseek::deepseek-chat", "workers-ai::@cf/meta/llama-3.1-8b-instruct-fp8-fast"]);
     expect(job.status).toBe("completed");
     const sent = await fakeRequests(id);
-    const of = (provider: string) => sent.find((r: any) => r.provider === provider) as any;
+    const of = (provider: string) => sent.find((r: any) => r.provider === provider && r.outcome === "ok") as any;
     expect(of("openai").body.response_format.json_schema.strict).toBe(true);
     expect(of("openai").headers.authorization).toBe("Bearer sk-org-openai");
     expect(of("anthropic").body.output_config.format.type).toBe("json_schema");
     expect(of("anthropic").headers["x-api-key"]).toBe("sk-ant-org");
     expect(of("google").body.generationConfig.responseJsonSchema).toBeDefined();
+    expect(of("deepseek").body.response_format).toEqual({ type: "json_object" });
+    expect(of("workers-ai").path).toContain("/accounts/acc-123/ai/v1/chat/completions");
     const all = await records(org.adminKey, `jobId=${created.jobId}`);
     expect(all.map((r) => [r.type, r.model, r.success]).sort()).toEqual([
       ["enrichment", "anthropic::claude-sonnet-4-5-20250929", true],
+      ["enrichment", "deepseek::deepseek-chat", true],
       ["enrichment", "google::gemini-2.5-flash", true],
       ["enrichment", "openai::gpt-4o-mini", true],
+      ["enrichment", "workers-ai::@cf/meta/llama-3.1-8b-instruct-fp8-fast", true],
       ["fusion", null, true],
     ]);
-    for (const r of all) expect(JSON.stringify(await record(org.adminKey, r.id))).not.toMatch(/sk-org-openai|sk-ant-org|gem-org-key/);
+    const claude = await record(org.adminKey, all.find((r) => r.model?.startsWith("anthropic")).id);
+    expect(claude.prompts.map((p: any) => p.error?.code ?? "ok")).toEqual(["HTTP_529", "ok"]);
+    for (const r of all) expect(JSON.stringify(await record(org.adminKey, r.id))).not.toMatch(/sk-org-openai|sk-ant-org|gem-org-key|ds-org-key|cf-org-token/);
+  });
+
+  it("asks for multilingual fields in each requested language and fuses translations apart", async () => {
+    const org = await llmOrg();
+    const schema = {
+      name: "Bilingual",
+      jsonSchema: { type: "object", properties: { legalName: { type: "string", identifying: true }, summary: { type: "string", multilingual: true, description: "What it does" } } },
+    };
+    await scriptAnswers(org.fakeId, {
+      alpha: { legalName: "Initech", "summary.en": "Makes software", "summary.fr": "Fait du logiciel" },
+      beta: { legalName: "Initech", "summary.en": "makes software", "summary.fr": "Produit des logiciels" },
+    });
+    const { created } = await runToEnd(org.adminKey, { entities: [entity], schema, models: ["fake::alpha", "fake::beta"], languages: ["en", "fr"] });
+    const sent = await fakeRequests(org.fakeId);
+    expect(schemaSent(sent[0]?.body).properties.summary).toMatchObject({ type: "object", required: ["en", "fr"] });
+    expect(sent[0]?.body.messages[0].content).toContain("(en, fr)");
+    const [fusion] = await records(org.adminKey, `jobId=${created.jobId}&type=fusion`);
+    const fields = (await record(org.adminKey, fusion.id)).fields;
+    expect(fields.find((f: any) => f.path === "summary.en")).toMatchObject({ status: "agreed", fieldType: "multilingual" });
+    expect(fields.find((f: any) => f.path === "summary.fr")).toMatchObject({ status: "agreed", translationOnly: true });
+    expect(fusion.output.summary.en).toBe("Makes software");
+  });
+
+  it("times a task out at taskTimeoutMs, and replays an idempotent request", async () => {
+    const org = await llmOrg();
+    const body = { entities: [{ name: "Slow [[fake-llm fail=hang]]" }], schema: COMPANY_SCHEMA, models: ["fake::alpha"], taskTimeoutMs: 1000 };
+    const first = await startRun(org.adminKey, body, { "idempotency-key": "run-once" });
+    const replay = await startRun(org.adminKey, body, { "idempotency-key": "run-once" });
+    expect(replay.json.jobId).toBe(first.json.jobId);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    const job = await waitForJob(org.adminKey, first.json.jobId);
+    expect(job.status).toBe("failed");
+    const [rec] = await records(org.adminKey, `jobId=${first.json.jobId}`);
+    expect(rec.error).toMatchObject({ code: "ENRICHMENT_TIMEOUT" });
+    expect(rec.durationMs).toBeLessThan(5000);
   });
 
   it("keeps no more of one model's calls in flight than its provider's maxConcurrency", async () => {
