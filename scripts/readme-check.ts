@@ -2,7 +2,7 @@
  * `npm run test:readme`: runs every shell example of README.md, in order, in one bash shell, in a fresh checkout
  * (scripts/lib/temp-checkout.ts: no .dev.vars, no .wrangler state), and fails when one answers differently from what
  * the README shows. The README's own server block (`npm run dev`) starts the server, so the walk-through starts from
- * exactly what a newcomer's `npm run dev` gives; 8787 and 8790 in the blocks are read as free ports. The conventions
+ * exactly what a newcomer's `npm run dev` gives; 8787, 8790 and 8791 in the blocks are read as free ports. The conventions
  * (markers, shown answers) are in README.md, "About the examples", and in readme-check/blocks.ts and pattern.ts.
  *
  *   node scripts/readme-check.ts [--readme FILE] [--workdir DIR] [--verbose] [--keep]
@@ -23,8 +23,8 @@ import { buildScript } from "./readme-check/script.ts";
 import { tempCheckout } from "./lib/temp-checkout.ts";
 
 const root = resolve(import.meta.dirname, "..");
-/** The README's ports, replaced by free ones: the dev server's and the example webhook receiver's. */
-const README_PORTS = [8787, 8790];
+/** The README's ports, replaced by free ones: the dev server's, the example webhook receiver's and local LLM's. */
+const README_PORTS = [8787, 8790, 8791];
 
 async function freePort(): Promise<number> {
   const server = createServer();
