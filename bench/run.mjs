@@ -21,7 +21,9 @@ import { hotspots, startProfiler } from "./lib/profiler.mjs";
 import { startRssSampler } from "./lib/memory.mjs";
 import { installCleanupHandlers, stopAllGroups } from "./lib/processes.mjs";
 import { gateFailures, renderTable } from "./lib/report.mjs";
+import { importTs } from "./lib/bundle.mjs";
 import { cache, fanout } from "./scenarios/fanout.mjs";
+import { llm } from "./scenarios/llm.mjs";
 import { faults } from "./scenarios/faults.mjs";
 import { overhead } from "./scenarios/overhead.mjs";
 import { scaling } from "./scenarios/scaling.mjs";
@@ -55,7 +57,8 @@ const plans = {
     faults: { entities: 1000, timeoutMs: 15 * 60_000, webhookSettleMs: 5 * 60_000 },
     // Every step runs fresh (no reuse of scenario 1), so each starts from the same warm server.
     scaling: { sizes: [100, 1000], parallel: { jobs: 5, entities: 1000 }, timeoutMs: 20 * 60_000, reuseFanout: false },
-    hardLimitMs: 75 * 60_000,
+    llm: { entities: 100, latencyMs: 500, cap: 50, timeoutMs: 10 * 60_000 },
+    hardLimitMs: 85 * 60_000,
   },
   quick: {
     latencyMs: 100,
@@ -65,7 +68,8 @@ const plans = {
     overhead: { durationS: 1, connections: 10 },
     faults: { entities: 40, timeoutMs: 45_000, webhookSettleMs: 12_000 },
     scaling: { sizes: [20, 50], parallel: { jobs: 5, entities: 10 }, timeoutMs: 40_000, reuseFanout: true },
-    hardLimitMs: 4 * 60_000,
+    llm: { entities: 20, latencyMs: 500, cap: 50, timeoutMs: 90_000 },
+    hardLimitMs: 6 * 60_000,
   },
 };
 
@@ -76,8 +80,8 @@ const benchIntegrationsOf = (catalog) =>
     .filter((code) => /^http_lookup/.test(code))
     .sort()
     .slice(0, 3);
-const ORDER = ["fanout", "cache", "sse", "overhead", "faults", "scaling"];
-const NEEDS_JOBS = new Set(["fanout", "cache", "sse", "faults", "scaling"]);
+const ORDER = ["fanout", "cache", "sse", "overhead", "faults", "scaling", "llm"];
+const NEEDS_JOBS = new Set(["fanout", "cache", "sse", "faults", "scaling", "llm"]);
 
 /** The documented shape, so a scenario that could not run still leaves its keys (as null). */
 const emptyResults = () => ({
@@ -87,6 +91,7 @@ const emptyResults = () => ({
   sse: { p50Ms: null, p99Ms: null },
   faults: { entities: null, stuck: null, creditMismatch: null, duplicateRecords: null, http500: null, webhooksLost: null },
   scaling: [],
+  llm: { entities: null, wallMs: null, idealMs: null, ratio: null, stuck: null, duplicateRecords: null, missingRecords: null, creditMismatch: null },
 });
 
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -125,6 +130,8 @@ async function main() {
   const logPath = join(tmp, "wrangler-dev.log");
   const fake = createFakeProvider({ seed: Number(args.seed) });
   const receiver = createWebhookReceiver({ seed: Number(args.seed) });
+  /** The test suite's fake LLM servers (test/fake-llm), for the LLM scenario. */
+  let fakeLlm = null;
   let dev = null;
   let sampler = null;
   let reported = false;
@@ -135,6 +142,7 @@ async function main() {
     await stopAllGroups();
     await fake.close().catch(() => {});
     await receiver.close().catch(() => {});
+    await fakeLlm?.close().catch(() => {});
     if (!args.keep) await rm(tmp, { recursive: true, force: true }).catch(() => {});
   }
 
@@ -183,6 +191,13 @@ async function main() {
   try {
     await fake.listen();
     await receiver.listen();
+    let fusion = null;
+    if (wanted.includes("llm")) {
+      const started = await (await importTs(root, tmp, "test/fake-provider/server.ts")).startFakeProvider();
+      fakeLlm = { url: `http://127.0.0.1:${started.port}`, close: started.close };
+      fusion = await importTs(root, tmp, "src/features/llm/fusion.ts");
+      log(`fake LLM ${fakeLlm.url}`);
+    }
     log(`fake provider ${fake.url}, webhook receiver ${receiver.url}, state in ${tmp}`);
     let t = Date.now();
     const configPath = await benchConfig(root, tmp, { providerBatch: args["provider-batch"] ? Number(args["provider-batch"]) : null });
@@ -207,6 +222,8 @@ async function main() {
       runId: startedAt.getTime().toString(36),
       latencyMs: plan.latencyMs,
       fake,
+      fakeLlm,
+      fusion,
       receiver,
       sampler,
       integrations,
@@ -245,6 +262,9 @@ async function main() {
       },
       scaling: async () => {
         results.scaling = await scaling(ctx, { ...plan.scaling, reuse: plan.scaling.reuseFanout && first?.result.completed ? [reusedStep(first.result)] : [] });
+      },
+      llm: async () => {
+        results.llm = await llm(ctx, plan.llm);
       },
     };
     for (const name of wanted) {

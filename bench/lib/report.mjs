@@ -13,6 +13,10 @@ export const targets = [
   { path: "faults.missingRecords", label: "faults: tasks without a record", ok: (v) => v === 0, text: "0", gate: true },
   { path: "faults.http500", label: "faults: HTTP 5xx seen", ok: (v) => v === 0, text: "0", gate: true },
   { path: "faults.webhooksLost", label: "faults: webhooks lost/bad sig", ok: (v) => v === 0, text: "0", gate: true },
+  { path: "llm.stuck", label: "llm: stuck entities", ok: (v) => v === 0, text: "0", gate: true },
+  { path: "llm.duplicateRecords", label: "llm: duplicate model records", ok: (v) => v === 0, text: "0", gate: true },
+  { path: "llm.missingRecords", label: "llm: model calls without a record", ok: (v) => v === 0, text: "0", gate: true },
+  { path: "llm.creditMismatch", label: "llm: credits charged - records' credits", ok: (v) => v === 0, text: "0", gate: true },
 ];
 
 const get = (obj, path) => path.split(".").reduce((o, k) => (o === null || o === undefined ? undefined : o[k]), obj);
@@ -104,6 +108,21 @@ export function renderTable(r) {
     add("5 faults", "HTTP 5xx seen by clients", "faults.http500");
     add("5 faults", "webhooks lost or bad signature", "faults.webhooksLost");
     add("5 faults", "webhooks still retrying", "faults.webhooksPending");
+  }
+  if (r.llm && ran.has("llm")) {
+    add("7 llm", "entities x models", "llm.size");
+    add("7 llm", "wall (POST → completed)", "llm.wallMs", " ms");
+    add("7 llm", "ideal (waves per model lane x latency)", "llm.idealMs", " ms");
+    add("7 llm", "ratio", "llm.ratio");
+    add("7 llm", "model calls (repairs, retries incl.) / tasks", "llm.callsText");
+    add("7 llm", "peak model calls in flight", "llm.peakCallsInFlight");
+    add("7 llm", "fusion CPU per entity (fuse())", "llm.fusionCpuMsPerEntity", " ms");
+    add("7 llm", "fusion task p50 (server, D1 incl.)", "llm.fusionTaskMsP50", " ms");
+    add("7 llm", "stuck entities", "llm.stuck");
+    add("7 llm", "duplicate model records", "llm.duplicateRecords");
+    add("7 llm", "model calls without a record", "llm.missingRecords");
+    add("7 llm", "credits charged - records' credits", "llm.creditMismatch");
+    cpuRow("7 llm", r.llm.cpu);
   }
   for (const s of r.scaling ?? []) {
     rows.push(["6 scaling", s.label ?? `${s.entities} entities`, `${fmt(s.wallMs)} ms, peak ${fmt(s.peakRssMb)} MB (+${fmt(s.rssGrowthMb)})`, "", ""]);

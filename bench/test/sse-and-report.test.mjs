@@ -58,6 +58,7 @@ describe("targets and the CI gate", () => {
     overhead: { ratio: 0.2 },
     faults: { stuck: 0, creditMismatch: 0, duplicateRecords: 0, missingRecords: 0, http500: 0, webhooksLost: 0 },
     scaling: [],
+    llm: { ratio: 14, stuck: 0, duplicateRecords: 0, missingRecords: 0, creditMismatch: 0 },
   };
   test("timing misses never fail the gate", () => {
     assert.deepEqual(gateFailures(clean), []);
@@ -69,6 +70,8 @@ describe("targets and the CI gate", () => {
     assert.equal(gateFailures({ ...clean, faults: { ...clean.faults, stuck: 2 } }).length, 1);
     assert.equal(gateFailures({ ...clean, faults: { ...clean.faults, webhooksLost: null } }).length, 1);
     assert.equal(gateFailures({ ...clean, faults: undefined }).length, 6);
+    assert.equal(gateFailures({ ...clean, llm: { ...clean.llm, duplicateRecords: 1 } }).length, 1);
+    assert.equal(gateFailures({ ...clean, llm: undefined }).length, 4);
   });
   test("the table renders with an error row", () => {
     const text = renderTable({ ...clean, errors: { faults: "Error: boom\n at x" } });
