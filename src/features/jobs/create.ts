@@ -30,16 +30,16 @@ export interface JobRequest extends Pick<EnrichRequest, "integrationCodes" | "en
   perEntityTimeoutMs?: number;
 }
 
-/** The job's webhook must be the organization's own and listen to at least one job or enrichment event. */
-async function checkJobWebhook(db: Db, orgId: string, webhookId: string): Promise<string> {
+/** The job's webhook must be the organization's own and listen to at least one of `events` (a job's, by default). */
+export async function checkJobWebhook(db: Db, orgId: string, webhookId: string, events: readonly string[] = JOB_WEBHOOK_EVENTS): Promise<string> {
   const [hook] = await db
     .select({ id: webhooks.id, events: webhooks.events })
     .from(webhooks)
     .where(and(eq(webhooks.orgId, orgId), eq(webhooks.id, webhookId)))
     .limit(1);
-  if (!hook || !hook.events.some((e) => JOB_WEBHOOK_EVENTS.includes(e))) {
-    throw new ApiError("UNPROCESSABLE", `webhookId must name a webhook of this organization subscribed to one of ${JOB_WEBHOOK_EVENTS.join(", ")}`, {
-      details: [{ path: "webhookId", message: hook ? "Not subscribed to any job or enrichment event" : "No such webhook in this organization" }],
+  if (!hook || !hook.events.some((e) => events.includes(e))) {
+    throw new ApiError("UNPROCESSABLE", `webhookId must name a webhook of this organization subscribed to one of ${events.join(", ")}`, {
+      details: [{ path: "webhookId", message: hook ? "Not subscribed to any of these events" : "No such webhook in this organization" }],
     });
   }
   return hook.id;

@@ -21,7 +21,7 @@ export type {
   TaskResult,
   TaskRow,
 } from "./engine/types";
-export { getJobRow, jobRowStatement, startJob } from "./create";
+export { checkJobWebhook, getJobRow, jobRowStatement, startJob } from "./create";
 export { MAX_JOB_ENTITIES, prepareEntities, writeEntities } from "./entities";
 export type { InlineEntity, JobEntityInput } from "./entities";
 export { recordTaskResults } from "./integration-task/record-results";

@@ -6,8 +6,7 @@ import type { JsonSchema } from "../../providers/llm/types";
 import { expandLanguages } from "./multilingual";
 import { type RecordRow, recordsByIds } from "./records/record-store";
 import { fuseRecords, fusionRecord } from "./runs/fuse-records";
-import { DEFAULT_TASK_TIMEOUT_MS, launchLlmJob } from "./runs/launch";
-import { laneCaps } from "./runs/llm-kind";
+import { launchOneTaskJob } from "./runs/launch";
 import { ModelResolver } from "./runs/resolve-models";
 import type { FusionRun } from "./runs/run-spec";
 import { storedOr, writeTask } from "./runs/write-task";
@@ -94,16 +93,6 @@ export async function createFusionJob(env: Env, db: Db, settings: Settings, call
     arbitration,
     requestBytes: 0,
   };
-  const started = await launchLlmJob(env, db, settings, caller, {
-    run,
-    entityCount: 1,
-    payloads: [{ label: null, bytes: 0 }],
-    stored: [false],
-    entities: async () => [{ entityId: "", externalId: null, type: "fusion", data: null }],
-    laneCaps: laneCaps(run, (k) => resolver.capOf(k), 1),
-    webhookId: null,
-    taskTimeoutMs: DEFAULT_TASK_TIMEOUT_MS,
-    details: { mode: "fusion", recordIds: run.recordIds, arbitrationModel: arbitration.key, schemaId: version.schemaId },
-  });
+  const started = await launchOneTaskJob(env, db, settings, caller, run, resolver, { recordIds: run.recordIds, arbitrationModel: arbitration.key, schemaId: version.schemaId });
   return { ...started, arbitrationModel: arbitration.key };
 }

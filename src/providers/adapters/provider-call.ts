@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readCapped } from "../../platform/lib/read-capped";
 import { type EnrichmentError, errorFromResponse, systemError } from "../errors";
 import { isEmpty } from "../field-dictionary";
 import type { IntegrationContext } from "../types";
@@ -50,27 +51,9 @@ export function redactSecrets(text: string, credentials: Record<string, string>)
 }
 
 async function readBounded(res: Response): Promise<string> {
-  const declared = Number(res.headers.get("content-length") ?? 0);
-  if (declared > MAX_ANSWER_BYTES) {
-    await res.body?.cancel();
-    throw systemError(`Provider answer is larger than ${MAX_ANSWER_BYTES} bytes`);
-  }
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      throw systemError(`Provider answer is larger than ${MAX_ANSWER_BYTES} bytes`);
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
+  const text = await readCapped(res, MAX_ANSWER_BYTES);
+  if (text === null) throw systemError(`Provider answer is larger than ${MAX_ANSWER_BYTES} bytes`);
+  return text;
 }
 
 function parseJson(text: string): unknown {

@@ -1,4 +1,5 @@
 import type { SafeFetch } from "../../platform/lib/outbound-fetch";
+import { readCapped } from "../../platform/lib/read-capped";
 import { redactSecrets } from "../adapters/provider-call";
 import { LlmCallError, llmErrorFromThrown } from "./llm-errors";
 import type { LlmProvider } from "./types";
@@ -14,28 +15,10 @@ export interface WireAnswer {
   body: unknown;
 }
 
-async function readCapped(res: Response, provider: LlmProvider): Promise<string> {
-  const tooLarge = () => new LlmCallError("SYSTEM", `${provider} answer is larger than ${MAX_ANSWER_BYTES} bytes`, "provider_failure");
-  if (Number(res.headers.get("content-length") ?? 0) > MAX_ANSWER_BYTES) {
-    await res.body?.cancel();
-    throw tooLarge();
-  }
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
+async function readAnswer(res: Response, provider: LlmProvider): Promise<string> {
+  const text = await readCapped(res, MAX_ANSWER_BYTES);
+  if (text === null) throw new LlmCallError("SYSTEM", `${provider} answer is larger than ${MAX_ANSWER_BYTES} bytes`, "provider_failure");
+  return text;
 }
 
 export function parseJsonOrUndefined(text: string): unknown {
@@ -67,7 +50,7 @@ export async function postJson(
       body: JSON.stringify(body),
       signal,
     });
-    const raw = await readCapped(res, provider);
+    const raw = await readAnswer(res, provider);
     const text = redactSecrets(raw, Object.fromEntries(secrets.map((s, i) => [String(i), s])));
     return { status: res.status, headers: res.headers, text, body: parseJsonOrUndefined(text) };
   } catch (error) {

@@ -3,6 +3,7 @@ import type { Settings } from "../../../platform/env";
 import { ApiError } from "../../../platform/errors";
 import { OutboundUrlError, assertOutboundUrl, createSafeFetch } from "../../../platform/lib/outbound-fetch";
 import { freeFormProblem } from "../../../platform/lib/json-limits";
+import { readCapped } from "../../../platform/lib/read-capped";
 import { MAX_JOB_ENTITIES } from "../../jobs";
 import { MAX_INPUT_BYTES } from "../runs/run-entities";
 
@@ -38,30 +39,6 @@ function authHeaders(auth: SourceAuth | undefined): Record<string, string> {
     throw new ApiError("VALIDATION_ERROR", `'${header}' cannot carry an API key`, { details: [{ path: "auth.header", message: "Not an allowed header name" }] });
   }
   return { [header]: auth.value };
-}
-
-async function readCapped(res: Response): Promise<string> {
-  const tooLarge = () => new ApiError("PAYLOAD_TOO_LARGE", `The source answered more than ${MAX_SOURCE_BYTES} bytes`);
-  if (Number(res.headers.get("content-length") ?? 0) > MAX_SOURCE_BYTES) {
-    await res.body?.cancel();
-    throw tooLarge();
-  }
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_SOURCE_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
 }
 
 function listFromJson(text: string, dataPath: string | undefined): unknown[] {
@@ -112,7 +89,8 @@ export async function fetchEntities(settings: Settings, request: SourceRequest):
     await res.body?.cancel();
     throw unprocessable(`The source answered ${res.status}`, { status: res.status });
   }
-  const text = await readCapped(res);
+  const text = await readCapped(res, MAX_SOURCE_BYTES);
+  if (text === null) throw new ApiError("PAYLOAD_TOO_LARGE", `The source answered more than ${MAX_SOURCE_BYTES} bytes`);
   const csv = request.format === "csv" || (request.format === undefined && /text\/csv/i.test(res.headers.get("content-type") ?? ""));
   const list = csv ? listFromCsv(text) : listFromJson(text, request.dataPath);
   if (list.length > MAX_JOB_ENTITIES) throw unprocessable(`The source lists ${list.length} entities; a job takes at most ${MAX_JOB_ENTITIES}`);

@@ -1,15 +1,13 @@
-import { and, eq } from "drizzle-orm";
-import { webhooks } from "../../../db/schema/webhooks";
 import type { Db } from "../../../platform/db/client";
 import type { Env, Settings } from "../../../platform/env";
-import { ApiError } from "../../../platform/errors";
 import type { Caller } from "../../../platform/http/context";
 import { nowIso } from "../../../platform/lib/time";
 import { releaseCredits, reserveCredits } from "../../billing";
-import { type JobEntity, jobRowStatement, startJob } from "../../jobs";
+import { type JobEntity, checkJobWebhook, jobRowStatement, startJob } from "../../jobs";
 import { auditStatement } from "../../tenancy";
-import { LLM_EVENTS, planLlmTasks } from "./llm-kind";
-import { type EntityPayload, LLM_TASK_KIND, type LlmJobSpec, type LlmRun } from "./run-spec";
+import { LLM_EVENTS, laneCaps, planLlmTasks } from "./llm-kind";
+import type { ModelResolver } from "./resolve-models";
+import { type EntityPayload, type FusionRun, LLM_TASK_KIND, type LlmJobSpec, type LlmRun, type SchemaEditRun, type SchemaGenerationRun } from "./run-spec";
 
 /** Each task's deadline from the moment it starts running (queue wait excluded), unless the request says. */
 export const DEFAULT_TASK_TIMEOUT_MS = 120_000;
@@ -17,19 +15,7 @@ export const DEFAULT_TASK_TIMEOUT_MS = 120_000;
 const RUN_WEBHOOK_EVENTS: readonly string[] = [...LLM_EVENTS, "job.completed", "job.failed"];
 
 /** The run's webhook must be the organization's own and listen to an LLM or job event. */
-export async function checkRunWebhook(db: Db, orgId: string, webhookId: string): Promise<string> {
-  const [hook] = await db
-    .select({ id: webhooks.id, events: webhooks.events })
-    .from(webhooks)
-    .where(and(eq(webhooks.orgId, orgId), eq(webhooks.id, webhookId)))
-    .limit(1);
-  if (!hook || !hook.events.some((e) => RUN_WEBHOOK_EVENTS.includes(e))) {
-    throw new ApiError("UNPROCESSABLE", `webhookId must name a webhook of this organization subscribed to one of ${RUN_WEBHOOK_EVENTS.join(", ")}`, {
-      details: [{ path: "webhookId", message: hook ? "Not subscribed to any LLM or job event" : "No such webhook in this organization" }],
-    });
-  }
-  return hook.id;
-}
+export const checkRunWebhook = (db: Db, orgId: string, webhookId: string) => checkJobWebhook(db, orgId, webhookId, RUN_WEBHOOK_EVENTS);
 
 export interface LaunchInput {
   run: LlmRun;
@@ -112,4 +98,28 @@ export async function launchLlmJob(env: Env, db: Db, settings: Settings, caller:
   }
   await startJob(env, db, spec);
   return { jobId, status: "processing" as const, createdAt, entityCount: input.entityCount, reservedCredits: reserved, webhookId: input.webhookId };
+}
+
+/** A job of one task (a schema generation or edit, a fusion with an arbiter) on a pseudo-entity: its input is in the run. */
+export function launchOneTaskJob(
+  env: Env,
+  db: Db,
+  settings: Settings,
+  caller: Caller,
+  run: SchemaGenerationRun | SchemaEditRun | FusionRun,
+  resolver: ModelResolver,
+  details: Record<string, unknown>,
+) {
+  const model = run.mode === "fusion" ? run.arbitration : run.model;
+  return launchLlmJob(env, db, settings, caller, {
+    run,
+    entityCount: 1,
+    payloads: [{ label: null, bytes: 0 }],
+    stored: [false],
+    entities: async () => [{ entityId: "", externalId: null, type: run.mode === "fusion" ? "fusion" : "schema", data: null }],
+    laneCaps: laneCaps(run, (k) => resolver.capOf(k), 1),
+    webhookId: null,
+    taskTimeoutMs: DEFAULT_TASK_TIMEOUT_MS,
+    details: { mode: run.mode, model: model.key, ...details },
+  });
 }

@@ -3,17 +3,13 @@ import type { Env, Settings } from "../../../platform/env";
 import { ApiError } from "../../../platform/errors";
 import type { Caller } from "../../../platform/http/context";
 import { defaultModels, modelCatalog } from "../options";
-import { DEFAULT_TASK_TIMEOUT_MS, launchLlmJob } from "../runs/launch";
-import { laneCaps } from "../runs/llm-kind";
+import { launchOneTaskJob } from "../runs/launch";
 import { ModelResolver } from "../runs/resolve-models";
 import type { SchemaEditRun, SchemaGenerationRun } from "../runs/run-spec";
 import { inferDraft } from "./infer-draft";
 import { contentOf, findSchemaVersion, getSchema } from "./schema-store";
 
 const bytesOf = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 1)).byteLength;
-
-/** A schema job's one pseudo-entity: the request it works on lives in the job's run, not in an entity. */
-const ONE = { entityCount: 1, payloads: [{ label: null, bytes: 0 }], stored: [false] };
 
 async function modelFor(db: Db, settings: Settings, caller: Caller, key: string | undefined) {
   const resolver = await ModelResolver.load(db, settings, caller.orgId);
@@ -48,15 +44,7 @@ export async function createGenerationJob(env: Env, db: Db, settings: Settings, 
     name: request.name ?? null,
     requestBytes: bytesOf(request.samples) + bytesOf(draft.jsonSchema) * 2 + bytesOf(request.instructions ?? ""),
   };
-  const started = await launchLlmJob(env, db, settings, caller, {
-    run,
-    ...ONE,
-    entities: async () => [{ entityId: "", externalId: null, type: "schema", data: null }],
-    laneCaps: laneCaps(run, (k) => resolver.capOf(k), 1),
-    webhookId: null,
-    taskTimeoutMs: DEFAULT_TASK_TIMEOUT_MS,
-    details: { mode: run.mode, model: model.key, schemaId: run.save ? run.newSchemaId : null },
-  });
+  const started = await launchOneTaskJob(env, db, settings, caller, run, resolver, { schemaId: run.save ? run.newSchemaId : null });
   return { ...started, model: model.key, schemaId: run.save ? run.newSchemaId : null };
 }
 
@@ -74,14 +62,6 @@ export async function createEditJob(env: Env, db: Db, settings: Settings, caller
     instruction: request.instruction,
     requestBytes: bytesOf(contentOf(version)) + bytesOf(request.instruction),
   };
-  const started = await launchLlmJob(env, db, settings, caller, {
-    run,
-    ...ONE,
-    entities: async () => [{ entityId: "", externalId: null, type: "schema", data: null }],
-    laneCaps: laneCaps(run, (k) => resolver.capOf(k), 1),
-    webhookId: null,
-    taskTimeoutMs: DEFAULT_TASK_TIMEOUT_MS,
-    details: { mode: run.mode, model: model.key, schemaId, fromVersion: version.version },
-  });
+  const started = await launchOneTaskJob(env, db, settings, caller, run, resolver, { schemaId, fromVersion: version.version });
   return { ...started, model: model.key, schemaId, fromVersion: version.version };
 }
