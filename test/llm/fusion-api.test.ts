@@ -70,6 +70,17 @@ describe("fusion of several models' records", () => {
     expect(events).toEqual(expect.arrayContaining(["conflicts_detected", "arbitration_started", "arbitration_completed", "fusion_completed"]));
   });
 
+  it("validates the fused record: a union that breaks maxItems gives way to a candidate that fits, with a warning", async () => {
+    const org = await llmOrg();
+    const schema = { name: "Tagged", jsonSchema: { type: "object", properties: { name: { type: "string" }, tags: { type: "array", items: { type: "string" }, maxItems: 3 } } } };
+    await scriptAnswers(org.fakeId, { alpha: { name: "X", tags: ["a", "b", "c"] }, beta: { name: "X", tags: ["a", "b", "d"] }, gamma: { name: "X", tags: ["a", "c", "d"] } });
+    const { created } = await runToEnd(org.adminKey, { entities: [{ name: "X" }], schema, models: MODELS });
+    const [fused] = await records(org.adminKey, `jobId=${created.jobId}&type=fusion`);
+    const fusion = await record(org.adminKey, fused.id);
+    expect(fusion.output.tags).toEqual(["a", "b", "c"]);
+    expect(fusion.details.validationWarnings).toEqual([{ path: "tags", message: "The fused value broke the schema; the next candidate was taken" }]);
+  });
+
   it("makes no arbitration call when the models agree", async () => {
     const org = await llmOrg();
     const { created } = await runToEnd(org.adminKey, { entities: [{ name: "Agreeable" }], schema: COMPANY_SCHEMA, models: ["fake::alpha", "fake::beta"], arbitrationModel: "fake::judge" });

@@ -48,7 +48,8 @@ describe("records", () => {
     expect((await records(org.adminKey, `jobId=${created.jobId}&type=fusion`)).map((r) => r.type)).toEqual(["fusion"]);
     expect((await records(org.adminKey, `jobId=${created.jobId}&model=fake::beta`)).map((r) => r.model)).toEqual(["fake::beta"]);
     expect(await records(org.adminKey, `jobId=${created.jobId}&success=false`)).toEqual([]);
-    const page = await call("GET", `/v1/llm/records?jobId=${created.jobId}&limit=2`, { key: org.adminKey });
+    const page = await call("GET", `/v1/llm/records?jobId=${created.jobId}&limit=2&withTotal=true`, { key: org.adminKey });
+    expect(page.json.total).toBe(3);
     const next = await call("GET", `/v1/llm/records?jobId=${created.jobId}&limit=2&cursor=${page.json.nextCursor}`, { key: org.adminKey });
     expect([...page.json.data, ...next.json.data].map((r: { id: string }) => r.id).sort()).toEqual(all.map((r) => r.id).sort());
     expect(page.json.data[0]).not.toHaveProperty("prompts");

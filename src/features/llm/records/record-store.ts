@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, count, desc, eq, inArray } from "drizzle-orm";
 import { type LlmRecordType, llmRecords } from "../../../db/schema/llm";
 import type { Db } from "../../../platform/db/client";
 import { decodeRow } from "../../../platform/db/decode-row";
@@ -104,6 +104,8 @@ export async function entityRecords(db: Db, orgId: string, jobId: string, entity
 export interface RecordQuery {
   limit: number;
   cursor?: Cursor;
+  /** Also count every record the filters select (for clients that page by number). */
+  withTotal?: boolean;
   type?: LlmRecordType;
   jobId?: string;
   entityId?: string;
@@ -113,25 +115,26 @@ export interface RecordQuery {
 }
 
 export async function listRecords(db: Db, orgId: string, q: RecordQuery) {
-  const rows = await db
-    .select()
-    .from(llmRecords)
-    .where(
-      and(
-        eq(llmRecords.orgId, orgId),
-        q.type ? eq(llmRecords.type, q.type) : undefined,
-        q.jobId ? eq(llmRecords.jobId, q.jobId) : undefined,
-        q.entityId ? eq(llmRecords.entityId, q.entityId) : undefined,
-        q.schemaId ? eq(llmRecords.schemaId, q.schemaId) : undefined,
-        q.model ? eq(llmRecords.model, q.model) : undefined,
-        q.success === undefined ? undefined : eq(llmRecords.success, q.success),
-        afterCursor(llmRecords.createdAt, llmRecords.id, q.cursor),
-      ),
-    )
-    .orderBy(desc(llmRecords.createdAt), desc(llmRecords.id))
-    .limit(q.limit + 1);
+  const filters = and(
+    eq(llmRecords.orgId, orgId),
+    q.type ? eq(llmRecords.type, q.type) : undefined,
+    q.jobId ? eq(llmRecords.jobId, q.jobId) : undefined,
+    q.entityId ? eq(llmRecords.entityId, q.entityId) : undefined,
+    q.schemaId ? eq(llmRecords.schemaId, q.schemaId) : undefined,
+    q.model ? eq(llmRecords.model, q.model) : undefined,
+    q.success === undefined ? undefined : eq(llmRecords.success, q.success),
+  );
+  const [rows, counted] = await Promise.all([
+    db
+      .select()
+      .from(llmRecords)
+      .where(and(filters, afterCursor(llmRecords.createdAt, llmRecords.id, q.cursor)))
+      .orderBy(desc(llmRecords.createdAt), desc(llmRecords.id))
+      .limit(q.limit + 1),
+    q.withTotal ? db.select({ n: count() }).from(llmRecords).where(filters) : Promise.resolve(null),
+  ]);
   const page = pageOf(rows, q.limit, (r) => ({ k: r.createdAt, id: r.id }));
-  return { data: page.data.map(presentRecordSummary), nextCursor: page.nextCursor };
+  return { data: page.data.map(presentRecordSummary), nextCursor: page.nextCursor, ...(counted ? { total: counted[0]?.n ?? 0 } : {}) };
 }
 
 /** Deletes up to 100 of the organization's records; answers which were deleted and which it does not have. */

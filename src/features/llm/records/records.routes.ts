@@ -57,6 +57,7 @@ const ListQuery = paginationQuery.extend({
   schemaId: z.string().max(100).optional(),
   model: z.string().max(250).optional(),
   success: z.enum(["true", "false"]).optional(),
+  withTotal: z.enum(["true", "false"]).optional().openapi({ description: "Also answer `total`: how many records the filters select" }),
 });
 
 const list = createRoute({
@@ -66,7 +67,10 @@ const list = createRoute({
   summary: "Records of model calls, fusions, arbitrations, classifications and schema jobs, newest first",
   middleware: [authorize("viewer")] as const,
   request: { query: ListQuery },
-  responses: { 200: jsonResponse(pageSchema(RecordSummarySchema), "A page of records (without prompts)"), ...commonErrors },
+  responses: {
+    200: jsonResponse(pageSchema(RecordSummarySchema).extend({ total: z.number().int().optional() }), "A page of records (without prompts)"),
+    ...commonErrors,
+  },
 });
 
 const get = createRoute({
@@ -94,13 +98,9 @@ const batchDelete = createRoute({
 
 export const recordRoutes = createRouter()
   .openapi(list, async (c) => {
-    const { limit, cursor, success, ...filters } = c.req.valid("query");
-    return c.json(
-      await paged(c, cursor, (token) =>
-        listRecords(c.get("db"), c.get("caller").orgId, { ...filters, limit, cursor: decodeCursor(token), success: success === undefined ? undefined : success === "true" }),
-      ),
-      200,
-    );
+    const { limit, cursor, success, withTotal, ...filters } = c.req.valid("query");
+    const query = { ...filters, limit, withTotal: withTotal === "true", success: success === undefined ? undefined : success === "true" };
+    return c.json(await paged(c, cursor, (token) => listRecords(c.get("db"), c.get("caller").orgId, { ...query, cursor: decodeCursor(token) })), 200);
   })
   .openapi(get, async (c) => c.json(presentRecord(await getRecord(c.get("db"), c.get("caller").orgId, c.req.valid("param").id)), 200))
   .openapi(batchDelete, async (c) => c.json(await deleteRecords(c.get("db"), c.get("caller"), c.req.valid("json").ids), 200));

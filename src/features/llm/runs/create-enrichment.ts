@@ -122,7 +122,6 @@ export async function createEnrichmentRun(env: Env, db: Db, settings: Settings, 
     languages,
     grounding: grounding ? { integrationCodes: grounding.integrationCodes, maxCharge: grounding.maxCharge } : null,
     saveToEntity: request.saveToEntity ?? false,
-    expertiseDomains: schema.content.expertiseDomains,
   };
   const started = await launchLlmJob(env, db, settings, caller, {
     run,

@@ -17,17 +17,32 @@ export interface FusionOutcome {
   validationWarnings: { path: string; message: string }[];
 }
 
-const bytes = (v: unknown) => JSON.stringify(v).length;
+const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).byteLength;
 
-/** A field whose value breaks the schema gets the next candidate that does not, else no value (with a warning). */
+/** A validation error's place as a field path: `/hq/city` → `hq.city`; array indices belong to their array field. */
+const fieldPathOf = (pointer: string) =>
+  pointer
+    .split("/")
+    .filter((s) => s !== "" && !/^\d+$/.test(s))
+    .join(".");
+
+/**
+ * A field whose value breaks the schema gets the next candidate that does not, else no value (with a warning);
+ * what no field can fix (a required field nobody answered) is a warning too.
+ */
 function validated(schema: JsonSchema, fusion: FusionResult): { fusion: FusionResult; warnings: { path: string; message: string }[] } {
   const errors = validateOutput(fusion.output, schema);
   if (errors.length === 0) return { fusion, warnings: [] };
-  const bad = new Set(errors.map((e) => e.instancePath.replace(/^\//, "").split("/")[0] ?? ""));
-  const warnings: { path: string; message: string }[] = [];
+  const paths = new Set(fusion.fields.map((f) => f.path));
+  const bad = new Set(errors.map((e) => fieldPathOf(e.instancePath)));
+  const warnings = errors.filter((e) => !paths.has(fieldPathOf(e.instancePath))).map((e) => ({ path: fieldPathOf(e.instancePath) || "(root)", message: e.message }));
+  const fitsWith = (field: FusedField, value: unknown) => {
+    const output = summarize(fusion.fields.map((f) => (f.path === field.path ? { ...f, value } : f))).output;
+    return !validateOutput(output, schema).some((e) => fieldPathOf(e.instancePath) === field.path);
+  };
   const fields = fusion.fields.map((f): FusedField => {
-    if (!bad.has(f.path.split(".")[0] ?? "")) return f;
-    const alternative = f.candidates.find((c) => c.value !== f.value && validateOutput(summarize([{ ...f, value: c.value }]).output, schema).length === 0);
+    if (!bad.has(f.path)) return f;
+    const alternative = f.candidates.find((c) => c.value !== f.value && fitsWith(f, c.value));
     warnings.push({ path: f.path, message: alternative ? "The fused value broke the schema; the next candidate was taken" : "The fused value broke the schema and was dropped" });
     return alternative ? { ...f, value: alternative.value, agreedModels: alternative.models } : { ...f, value: null, status: "no_data", confidence: 0 };
   });

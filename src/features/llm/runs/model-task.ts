@@ -53,7 +53,7 @@ export async function modelTask(inputs: TaskInputs, message: LlmTaskMessage, run
     return { results: [noRecordResult("model", false, { model: message.model }, { code: "SYSTEM", message: entity ? "The run's schema or model is gone" : "The entity no longer exists" })] };
   }
   const grounding = run.grounding ? await inputs.grounding(message) : undefined;
-  const parts = run.choice.strategy === "multi_expertise" ? splitByExpertise(loaded.jsonSchema, run.expertiseDomains) : [null];
+  const parts = run.choice.strategy === "multi_expertise" ? splitByExpertise(loaded.jsonSchema, loaded.row.expertiseDomains) : [null];
   const calls = await Promise.all(parts.map((part) => callPart(inputs, message, run, model, loaded.jsonSchema, part, entity, grounding, deadline)));
   const ok = calls.filter((c): c is PartCall & { outcome: Extract<CallOutcome, { ok: true }> } => c.outcome.ok);
   const output =

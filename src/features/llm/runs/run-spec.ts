@@ -1,4 +1,3 @@
-import type { ExpertiseDomains } from "../../../db/schema/llm";
 import type { LlmProvider, StructuredChannel } from "../../../providers/llm/types";
 import type { JobSpec, StoredJobSpec } from "../../jobs";
 import type { TokenPrice } from "../cost";
@@ -40,7 +39,6 @@ export interface EnrichmentRun {
   languages: string[];
   grounding: { integrationCodes: string[]; maxCharge: number } | null;
   saveToEntity: boolean;
-  expertiseDomains: ExpertiseDomains;
 }
 
 export interface SchemaGenerationRun {
