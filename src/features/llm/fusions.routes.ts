@@ -12,7 +12,9 @@ const FusionBody = z
     recordIds: z.array(z.string().min(1).max(100)).min(2).max(MAX_FUSED_RECORDS).openapi({ description: "2 to 10 successful enrichment records of the same schema" }),
     arbitrationModel: z.string().min(3).max(250).optional().openapi({ description: "Decides the conflicted fields (then the answer is a job)" }),
   })
-  .openapi("CreateLlmFusion");
+  .openapi("CreateLlmFusion", {
+    example: { recordIds: ["6f1c2a0e-3b1d-4c5e-9f0a-1b2c3d4e5f60", "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"], arbitrationModel: "anthropic::claude-haiku-4-5" },
+  });
 
 const FusedSchema = z
   .object({

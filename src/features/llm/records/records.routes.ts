@@ -89,7 +89,13 @@ const batchDelete = createRoute({
   tags,
   summary: "Delete up to 100 records",
   middleware: [authorize("member")] as const,
-  request: { body: jsonBody(z.strictObject({ ids: z.array(z.string().min(1).max(100)).min(1).max(100, "At most 100 ids") }).openapi("DeleteLlmRecords")) },
+  request: {
+    body: jsonBody(
+      z
+        .strictObject({ ids: z.array(z.string().min(1).max(100)).min(1).max(100, "At most 100 ids") })
+        .openapi("DeleteLlmRecords", { example: { ids: ["6f1c2a0e-3b1d-4c5e-9f0a-1b2c3d4e5f60"] } }),
+    ),
+  },
   responses: {
     200: jsonResponse(z.object({ deleted: z.array(z.string()), notFound: z.array(z.string()) }).openapi("DeletedLlmRecords"), "Which ids were deleted and which this organization does not have"),
     ...commonErrors,
