@@ -109,6 +109,9 @@ export function renderTable(r) {
     add("5 faults", "webhooks lost or bad signature", "faults.webhooksLost");
     add("5 faults", "webhooks still retrying", "faults.webhooksPending");
   }
+  for (const s of r.scaling ?? []) {
+    rows.push(["6 scaling", s.label ?? `${s.entities} entities`, `${fmt(s.wallMs)} ms, peak ${fmt(s.peakRssMb)} MB (+${fmt(s.rssGrowthMb)})`, "", ""]);
+  }
   if (r.llm && ran.has("llm")) {
     add("7 llm", "entities x models", "llm.size");
     add("7 llm", "wall (POST → completed)", "llm.wallMs", " ms");
@@ -123,9 +126,6 @@ export function renderTable(r) {
     add("7 llm", "model calls without a record", "llm.missingRecords");
     add("7 llm", "credits charged - records' credits", "llm.creditMismatch");
     cpuRow("7 llm", r.llm.cpu);
-  }
-  for (const s of r.scaling ?? []) {
-    rows.push(["6 scaling", s.label ?? `${s.entities} entities`, `${fmt(s.wallMs)} ms, peak ${fmt(s.peakRssMb)} MB (+${fmt(s.rssGrowthMb)})`, "", ""]);
   }
   if (r.meta?.responses) {
     const fivexx = Object.entries(r.meta.responses.byStatus).reduce((n, [status, count]) => n + (Number(status) >= 500 ? count : 0), 0);
