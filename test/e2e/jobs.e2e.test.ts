@@ -165,7 +165,7 @@ describe("controlling jobs on wrangler dev", () => {
     });
     expect((await client.expect(200, "POST", `/v1/jobs/${job.jobId}/cancel`, { key })).status).toBe("cancelled");
     const events = await (await client.events(key, job.jobId)).events();
-    expect(events.at(-1)?.data).toEqual({ status: "cancelled" });
+    expect(events.at(-1)?.data).toEqual({ type: "completed", status: "cancelled" });
     const done = await client.expect(200, "GET", `/v1/jobs/${job.jobId}`, { key });
     expect(done.counts.succeeded).toBeLessThanOrEqual(50);
     expect(done.counts.succeeded + done.counts.cancelled).toBe(100);
