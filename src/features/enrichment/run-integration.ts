@@ -230,13 +230,14 @@ export async function runIntegration(integration: Integration, input: Integratio
       const output = await attempt(integration, input, opts, credentials, timeLeft);
       const costCents = output.costCents ?? integration.costCents;
       let globalEnrichmentId: string | undefined;
-      if (key && integration.cache) {
+      const ttlSeconds = Math.min(integration.cache?.ttlSeconds ?? 0, output.cacheTtlSeconds ?? Number.POSITIVE_INFINITY);
+      if (key && ttlSeconds > 0) {
         globalEnrichmentId = `ge_${crypto.randomUUID()}`;
         const write = writeCache(
           opts.env.ENRICH_CACHE,
           key,
           { globalEnrichmentId, integrationCode: integration.code, fetchedAt: new Date().toISOString(), output },
-          integration.cache.ttlSeconds,
+          ttlSeconds,
         );
         if (opts.deferCacheWrite) opts.deferCacheWrite(write.catch((error) => logCacheWriteFailure(integration.code, error)));
         else await write;

@@ -80,12 +80,14 @@ export const emailDiscover: Integration = {
     const basis = total(organizationCounts) > 0 ? "organization" : total(globalCounts) > 0 ? "global" : "prior";
     const top = candidates[0] ?? { email: "", pattern: best.pattern, confidence: 0 };
     return {
+      // Candidates ranked without knowing whether the domain takes mail are not kept: a later call may know.
+      ...(mail.status === "dns_failure" ? { cacheTtlSeconds: 0 } : {}),
       enrichmentData: {
         domain,
         candidates,
         evidence: {
           basis,
-          mailDomain: { status: mail.status, mx: mail.mx },
+          mailDomain: { status: mail.status, mx: mail.mx, ...(mail.failure ? { failure: mail.failure } : {}) },
           organizationAddresses: total(organizationCounts),
           globalAddresses: total(globalCounts),
           organizationPatternCounts: organizationCounts,
