@@ -38,7 +38,7 @@ export function judgeEmail(address: EmailAddress, mail: MailDomain): { verdict: 
 
 const emailOf = (input: IntegrationInput) => {
   const email = input.attributes.email;
-  if (typeof email !== "string" || email.trim() === "") throw missingInput("email_validate needs an email address");
+  if (typeof email !== "string" || email.trim() === "") throw missingInput("Needs an email address");
   return email;
 };
 
