@@ -19,7 +19,7 @@ describe("running a job", () => {
     expect(res.status).toBe(202);
     const job = await waitForJob(org.adminKey, res.json.jobId);
     expect(job.status).toBe("completed");
-    expect(job.counts).toMatchObject({ total: 3, succeeded: 2, failed: 1, pending: 0 });
+    expect(job.counts).toEqual({ total: 3, queued: 0, running: 0, succeeded: 2, failed: 1, cancelled: 0 });
     const [ada, bob, cy] = await allResults(org.adminKey, res.json.jobId);
     expect(ada.status).toBe("succeeded");
     expect(cy.status).toBe("succeeded");

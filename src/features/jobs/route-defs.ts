@@ -3,7 +3,7 @@ import { pageSchema, paginationQuery } from "../../platform/http/pagination";
 import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, conflictError, idempotencyHeader, insufficientCreditsError, jsonResponse, notFoundError, unprocessableError } from "../../platform/http/openapi";
-import { CreateJobBody, CreateJobCsvQuery, EntityStatus, JobCreatedSchema, JobEventsQuery, JobListQuery, JobResultSchema, JobSchema } from "./schemas";
+import { CreateJobBody, CreateJobCsvQuery, EntityStatus, JobCreatedSchema, JobDetailSchema, JobEventsQuery, JobListQuery, JobResultSchema, JobSchema } from "./schemas";
 import { idParam } from "../tenancy";
 
 const tags = ["Jobs"];
@@ -54,7 +54,7 @@ export const getJobRoute = createRoute({
   summary: "A job's status, counts, credits and timings",
   middleware: [authorize("viewer")] as const,
   request: { params: idParam },
-  responses: { 200: jsonResponse(JobSchema, "The job"), ...commonErrors, ...notFoundError },
+  responses: { 200: jsonResponse(JobDetailSchema, "The job, with the CSV rows it left out"), ...commonErrors, ...notFoundError },
 });
 
 export const jobResultsRoute = createRoute({
