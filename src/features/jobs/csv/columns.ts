@@ -77,10 +77,17 @@ function targetOfMapping(value: string): ColumnTarget | null {
   return person || company ? { kind: "attribute", person, company } : null;
 }
 
-/** A header as built in: Dossier's own names (any case or spelling), the CRM aliases, `custom.<name>`, results columns. */
+/**
+ * A header as built in, first match wins: a results.csv output column (ignored); `custom.<name>`; an attribute name
+ * written exactly as the API spells it, meaning just that attribute (`name` is a company's, `fullName` a person's);
+ * the CRM spellings table (any case or punctuation); an attribute name in any case or punctuation (`first_name`).
+ */
 function builtInTarget(header: string): ColumnTarget | null {
   if (RESULT_COLUMN.test(header)) return { kind: "ignore" };
   if (/^custom\./i.test(header)) return attributeByName(header);
+  const person = ATTRIBUTES.person.includes(header) ? header : undefined;
+  const company = ATTRIBUTES.company.includes(header) ? header : undefined;
+  if (person || company) return { kind: "attribute", person, company };
   return BUILT_IN.get(normalizeHeader(header)) ?? attributeByName(header);
 }
 
