@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { JobCounts } from "../../src/features/jobs/engine/types";
 import { call } from "../helpers/api";
 import { type SseFrame, getJob, openEvents, people, slowOrg, slowScenario, startJobWith, waitForJob } from "./helpers";
 
-interface Counts {
-  total: number;
-  queued: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-}
+type Counts = JobCounts;
 
 const sum = (c: Counts) => c.queued + c.running + c.succeeded + c.failed + c.cancelled;
 const settled = (c: Counts) => c.succeeded + c.failed + c.cancelled;
