@@ -102,6 +102,7 @@ describe("CSV uploads: headers as CRM exports write them", () => {
       [{ Kontakt: "shoeSize" }, "columns.Kontakt"],
       [{ Kontakt: 7 }, "columns.Kontakt"],
       [{ Nachname: "lastName" }, "columns.Nachname"],
+      [{ Kontakt: "name" }, "columns.Kontakt"],
       ["[1,2]", "columns"],
       ["{not json", "columns"],
     ];

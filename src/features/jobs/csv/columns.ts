@@ -98,6 +98,8 @@ export interface ColumnPlan {
   echo: Record<string, string>;
   /** Headers that name nothing Dossier knows and were not mapped: their cells are ignored. */
   unmapped: string[];
+  /** Which columns the `columns` parameter mapped. */
+  mapped: boolean[];
 }
 
 const invalid = (message: string, details: unknown) => new ApiError("VALIDATION_ERROR", message, { details });
@@ -133,8 +135,10 @@ const label = (header: string, index: number) => (header === "" ? `(column ${ind
  */
 export function planColumns(headers: string[], mapping: Record<string, string>): ColumnPlan {
   const used = new Set<string>();
+  const mapped: boolean[] = [];
   const targets = headers.map((header) => {
     const key = header in mapping ? header : Object.keys(mapping).find((k) => normalizeHeader(k) === normalizeHeader(header) && normalizeHeader(k) !== "");
+    mapped.push(key !== undefined);
     if (key !== undefined) {
       used.add(key);
       return targetOfMapping(mapping[key] ?? "");
@@ -158,7 +162,7 @@ export function planColumns(headers: string[], mapping: Record<string, string>):
     } else if (target.kind !== "attribute") echo[name] = target.kind;
     else echo[name] = target.person && target.company && target.person !== target.company ? `${target.person} (company: ${target.company})` : (target.person ?? target.company ?? "ignore");
   });
-  return { targets, echo, unmapped };
+  return { targets, echo, unmapped, mapped };
 }
 
 /** What a column holds for rows of this type: an attribute, a special column, or nothing. */
@@ -166,6 +170,22 @@ export function columnFor(target: ColumnTarget | null, type: EntityType): string
   if (target === null || target.kind === "ignore") return null;
   if (target.kind !== "attribute") return target.kind;
   return target[type] ?? null;
+}
+
+/**
+ * A `columns` mapping to an attribute that no row of the file can have (`name` in a file of people) is a 400, not lost
+ * data. In a file of both types, an attribute of one type is read for those rows (`companyName` for people).
+ */
+export function assertApplicable(headers: string[], plan: ColumnPlan, types: Set<EntityType>): void {
+  for (const [i, target] of plan.targets.entries()) {
+    if (!plan.mapped[i] || target?.kind !== "attribute" || types.size === 0 || [...types].some((type) => target[type] !== undefined)) continue;
+    const header = label(headers[i] ?? "", i);
+    const attribute = target.person ?? target.company;
+    const rows = [...types].join(" and ");
+    throw invalid(`columns maps "${header}" to ${attribute}, which ${rows} rows do not have`, [
+      { path: `columns.${header}`, message: `${rows} rows have no ${attribute}`, code: "invalid_value" },
+    ]);
+  }
 }
 
 /** Two columns feeding one attribute (for a type the file has rows of), or two id/type columns, is a 400 naming both. */

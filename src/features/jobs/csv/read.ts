@@ -4,7 +4,7 @@ import type { EntityType } from "../../../domain/attributes";
 import { ApiError } from "../../../platform/errors";
 import { type JobEntityInput, MAX_JOB_ENTITIES } from "../entities";
 import { countryCell, readCell } from "./cells";
-import { assertUnambiguous, columnFor, planColumns } from "./columns";
+import { assertApplicable, assertUnambiguous, columnFor, planColumns } from "./columns";
 
 export type RowError = SkippedRow["errors"][number];
 
@@ -72,6 +72,7 @@ export function readCsv(text: string, defaultType: EntityType | undefined, mappi
     return raw === "" ? defaultType : (TYPE_WORDS[raw.toLowerCase()] ?? raw);
   };
   const types = new Set(data.map(({ cells }) => typeOf(cells)).filter((t): t is EntityType => t === "person" || t === "company"));
+  assertApplicable(headers, plan, types);
   assertUnambiguous(headers, plan, types);
 
   const rows = data.map(({ row, cells }): CsvRow => {
