@@ -27,8 +27,8 @@ describe("CSV uploads: headers as CRM exports write them", () => {
       "Last Name": "lastName",
       "E-mail": "email",
       "Phone Number": "phone",
-      "Company Name": "companyName (company: name)",
-      "Company Domain": "companyDomain (company: domain)",
+      "Company Name": "companyName",
+      "Company Domain": "companyDomain",
       "Job Title": "title",
       "Country/Region": "country",
       "LinkedIn URL": "linkedinUrl",
@@ -216,6 +216,14 @@ describe("CSV uploads: invalid rows", () => {
     const res = await call("POST", "/v1/jobs?integrationCodes=phone_normalize", { key: org.adminKey, rawBody: csv, headers: { "content-type": "text/csv" } });
     expect(res.status).toBe(202);
     expect(res.json.entityCount).toBe(2);
+    // A file of both types: where a header means another attribute for companies, the answer says so.
+    expect(res.json.columns).toEqual({
+      Type: "type",
+      "Record ID": "externalId",
+      Name: "fullName (company: name)",
+      Domain: "companyDomain (company: domain)",
+      entityId: "entityId",
+    });
     expect(res.json.skippedRows).toEqual([
       { row: 4, errors: [{ column: "Type", path: "type", message: "Must be person or company, not 'robot'", code: "invalid_value" }] },
       { row: 5, errors: [{ column: "Record ID", path: "externalId", message: "Same entity as row 2", code: "duplicate" }] },

@@ -110,7 +110,8 @@ export const JobCreatedSchema = z
       .record(z.string(), z.string())
       .nullable()
       .openapi({
-        description: "CSV bodies: each header and what it was read as (an attribute, `type`, `externalId`, `entityId`, or `ignore`); null for JSON bodies",
+        description:
+          "CSV bodies: each header and what it was read as (an attribute, `type`, `externalId`, `entityId`, or `ignore`; in a file of both types, `fullName (company: name)` where a header means another attribute for companies); null for JSON bodies",
         example: { "First Name": "firstName", "E-mail": "email", Notes: "ignore" },
       }),
     unmappedColumns: z

@@ -94,8 +94,6 @@ function builtInTarget(header: string): ColumnTarget | null {
 export interface ColumnPlan {
   /** One per CSV column, in order. */
   targets: (ColumnTarget | null)[];
-  /** Header → what it is read as, for the create answer (an attribute's name per type when they differ). */
-  echo: Record<string, string>;
   /** Headers that name nothing Dossier knows and were not mapped: their cells are ignored. */
   unmapped: string[];
   /** Which columns the `columns` parameter mapped. */
@@ -152,17 +150,24 @@ export function planColumns(headers: string[], mapping: Record<string, string>):
       unused.map((k) => ({ path: `columns.${k}`, message: "No column with this header in the CSV", code: "not_found" })),
     );
   }
-  const echo: Record<string, string> = {};
-  const unmapped: string[] = [];
-  targets.forEach((target, i) => {
-    const name = label(headers[i] ?? "", i);
-    if (target === null) {
-      unmapped.push(name);
-      echo[name] = "ignore";
-    } else if (target.kind !== "attribute") echo[name] = target.kind;
-    else echo[name] = target.person && target.company && target.person !== target.company ? `${target.person} (company: ${target.company})` : (target.person ?? target.company ?? "ignore");
-  });
-  return { targets, echo, unmapped, mapped };
+  const unmapped = targets.flatMap((target, i) => (target === null ? [label(headers[i] ?? "", i)] : []));
+  return { targets, unmapped, mapped };
+}
+
+/**
+ * Header → what it is read as, for the create answer: an attribute, `type`, `externalId`, `entityId` or `ignore`. When
+ * the file has rows of both types and a header means different attributes for them: `fullName (company: name)`.
+ */
+export function describeColumns(headers: string[], plan: ColumnPlan, types: Set<EntityType>): Record<string, string> {
+  const wanted: EntityType[] = types.size > 0 ? ["person", "company"].filter((t): t is EntityType => types.has(t as EntityType)) : ["person", "company"];
+  return Object.fromEntries(
+    plan.targets.map((target, i) => {
+      const name = label(headers[i] ?? "", i);
+      if (target === null || target.kind !== "attribute") return [name, target?.kind ?? "ignore"];
+      const [first, second] = wanted.map((type) => target[type] ?? "ignore");
+      return [name, second === undefined || second === first ? (first ?? "ignore") : `${first} (company: ${second})`];
+    }),
+  );
 }
 
 /** What a column holds for rows of this type: an attribute, a special column, or nothing. */

@@ -4,7 +4,7 @@ import type { EntityType } from "../../../domain/attributes";
 import { ApiError } from "../../../platform/errors";
 import { type JobEntityInput, MAX_JOB_ENTITIES } from "../entities";
 import { countryCell, readCell } from "./cells";
-import { assertApplicable, assertUnambiguous, columnFor, planColumns } from "./columns";
+import { assertApplicable, assertUnambiguous, columnFor, describeColumns, planColumns } from "./columns";
 
 export type RowError = SkippedRow["errors"][number];
 
@@ -118,5 +118,5 @@ export function readCsv(text: string, defaultType: EntityType | undefined, mappi
     const input: JobEntityInput = { type, externalId, attributes };
     return { row, input: errors.length > 0 ? null : input, errors, headerOf };
   });
-  return { rows, columns: plan.echo, unmappedColumns: plan.unmapped };
+  return { rows, columns: describeColumns(headers, plan, types), unmappedColumns: plan.unmapped };
 }
