@@ -46,7 +46,7 @@ async function checkJobWebhook(db: Db, orgId: string, webhookId: string): Promis
 
 /** Creates and starts a batch job; answers what `POST /v1/jobs` returns. */
 export async function createJob(env: Env, db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null) {
-  const spec = await prepareJob(db, caller, request, parentJobId);
+  const spec = await prepareJob(db, caller, request, parentJobId, env);
   await startJob(env, db, spec);
   return { jobId: spec.jobId, status: "processing" as const, createdAt: spec.createdAt, webhookId: spec.webhookId, entityCount: spec.entities.length, parentJobId };
 }
@@ -57,7 +57,7 @@ export async function createJob(env: Env, db: Db, caller: Caller, request: JobRe
  * is checked before anything is written; then the inline entities are upserted, the credits held and the D1 row
  * written. Answers the spec the object runs.
  */
-export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null): Promise<IntegrationJobSpec> {
+export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null, env?: Env): Promise<IntegrationJobSpec> {
   const params = request.params ?? {};
   // Also for CSV bodies' params (a query parameter): params travel in every task message, which Queues caps at 128 KB.
   assertFreeForm(params, "params");
@@ -73,7 +73,7 @@ export async function prepareJob(db: Db, caller: Caller, request: JobRequest, pa
   const codes = plan.integrations.map((i) => i.code);
   let spec: IntegrationJobSpec;
   try {
-    const entities = await writeEntities(db, caller, prepared, jobId);
+    const entities = await writeEntities(db, caller, prepared, jobId, env);
     const entityTypes = [...new Set(entities.map((e) => e.type))].sort();
     spec = {
       kind: INTEGRATION_TASK,
