@@ -6,7 +6,7 @@ import { registerFakeRoute } from "./registry";
  * wire format (`GET …/lookup?integration=&name=&email=&domain=` → `{fields, confidence, costCents}`).
  *
  * The scenario is `<id>` plus `;key=value` options: `conf=<0..1>` (confidence, default 0.9), `delay=<ms>`,
- * `title=<text>` (a fixed jobTitle instead of one per name). The entity's name picks a behaviour: containing "nodata" →
+ * `title=<text>` (a fixed jobTitle instead of one per name), `fail=<n>` (503 to the scenario's first n calls). The entity's name picks a behaviour: containing "nodata" →
  * no fields; "fail500" → 500; "flaky" → 503 to the first three calls for that name (one run's retries), then ok.
  * Fields: `jobTitle` ("Chief of <name>"), `companyName`, `seniority`, and `phoneE164` when asked by email.
  * `GET /auto/<id>/stats` → `{calls, byName: {name: calls}, peak}`.
@@ -36,6 +36,7 @@ registerFakeRoute("auto", (_req, _body, url) => {
   entry.active++;
   entry.peak = Math.max(entry.peak, entry.active);
   setTimeout(() => entry.active--, delayMs);
+  if (entry.calls <= Number(option("fail") ?? 0)) return { status: 503, delayMs, body: { error: "fake 503" } };
   if (name.includes("flaky") && (entry.byName[name] ?? 0) <= 3) return { status: 503, delayMs, body: { error: "fake 503" } };
   if (name.includes("fail500")) return { status: 500, delayMs, body: { error: "fake 500" } };
   if (name.includes("nodata")) return { status: 200, delayMs, body: { fields: {}, confidence: 0 } };

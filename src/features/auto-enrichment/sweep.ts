@@ -40,11 +40,14 @@ async function releaseExpiredLeases(env: Env, db: Db, now: string) {
   const expired = rowsOf(
     await rawStatement(db, "SELECT * FROM auto_enrichment_jobs WHERE status = 'running' AND lease_until < ? LIMIT ?", now, SWEEP_LIMIT).all(),
   ).map((r) => decodeRow(autoEnrichmentJobs, r));
+  const requeued: { orgId: string; jobId: string }[] = [];
   for (const job of expired) {
     if (!job.runToken) continue;
     const failure = job.attempts >= MAX_ATTEMPTS ? { code: "ENRICHMENT_TIMEOUT", message: `No run of this job finished in ${job.attempts} attempts` } : null;
     await abandonRun({ env, db }, { orgId: job.orgId, jobId: job.id, token: job.runToken }, job, failure);
+    if (!failure) requeued.push({ orgId: job.orgId, jobId: job.id });
   }
+  await sendJobsAfterCommit(env, requeued);
 }
 
 async function resendLostJobs(env: Env, db: Db, at: number) {
