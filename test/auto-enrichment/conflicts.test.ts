@@ -151,6 +151,32 @@ describe("conflict review", () => {
     expect(custom.status).toBe(400);
   });
 
+  it("autoAccept takes a confident newer finding over an enrichment value (recorded, never over a customer's)", async () => {
+    const org = await autoOrg({ options: { title: "First Title", conf: 0.95 } });
+    await putConfig(
+      org.adminKey,
+      personConfig({ fieldMapping: { jobTitle: "title", companyName: "companyName" } }, { triggers: { cooldownHours: 0 }, conflicts: { autoAccept: { enabled: true, minConfidence: 0.9 } } }),
+    );
+    const id = await createPerson(org.adminKey, { fullName: "Auto Accept", companyName: "Mine Inc" });
+    await finishedJobs(org.adminKey, id);
+    const { pointAt } = await import("./support");
+    await pointAt(org.adminKey, "http_lookup", `${crypto.randomUUID()};title=Second Title;conf=0.95`);
+    const [second] = await rerun(org, id, 2);
+    expect(second.results[0]).toMatchObject({ fieldsUpdated: ["title"], fieldsProposed: ["companyName"] });
+    expect((await entityOf(org.adminKey, id)).attributes).toMatchObject({ title: "Second Title", companyName: "Mine Inc" });
+    const resolved = await conflictsOf(org.adminKey, `entityId=${id}&status=resolved`);
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]).toMatchObject({ field: "title", kind: "source_disagreement", resolution: { action: "accept", auto: true }, current: { value: "First Title", source: "enrichment" } });
+    expect((await conflictsOf(org.adminKey, `entityId=${id}`)).map((c) => c.field)).toEqual(["companyName"]);
+    const stats = await call("GET", "/v1/auto-enrichment/stats", { key: org.adminKey });
+    expect(stats.json.conflicts).toMatchObject({ opened: 1, open: 1, resolved: { auto: 1, accept: 0 } });
+    // Without autoAccept the same disagreement waits for a person.
+    await call("PATCH", "/v1/auto-enrichment/config", { key: org.adminKey, body: { conflicts: { autoAccept: { enabled: false } } } });
+    await pointAt(org.adminKey, "http_lookup", `${crypto.randomUUID()};title=Third Title;conf=0.95`);
+    await rerun(org, id, 3);
+    expect((await conflictsOf(org.adminKey, `entityId=${id}&field=title`))[0]).toMatchObject({ kind: "source_disagreement", proposed: { value: "Third Title" } });
+  });
+
   it("filters the review queue and answers a conflict by id", async () => {
     const org = await conflictOrg();
     const { id, conflict } = await personWithConflict(org, "Fil Ter");

@@ -221,6 +221,40 @@ describe("an entity enriches itself", () => {
     expect((await providerStats(org.scenario)).calls).toBe(1);
   });
 
+  it("never lands a fill over a value the customer wrote while the run was in flight (compare-and-set)", async () => {
+    const org = await autoOrg({ options: { delay: 1500 } });
+    await putConfig(org.adminKey, personConfig({}, { triggers: { onUpdate: { fields: ["email"] } } }));
+    const id = await createPerson(org.adminKey, { fullName: "Race Condition" });
+    await until(() => jobsOf(org.adminKey, `entityId=${id}`), (j) => j[0]?.status === "running", "the run to start");
+    await call("PATCH", `/v1/entities/${id}`, { key: org.adminKey, body: { attributes: { title: "Typed Meanwhile" } } });
+    const [job] = await finishedJobs(org.adminKey, id);
+    expect(job.results[0]).toMatchObject({ fieldsFilled: ["companyName"], fieldsSkipped: [{ field: "title", reason: "changed_during_run" }] });
+    expect(job.summary).toMatchObject({ fieldsFilled: 1 });
+    const entity = await entityOf(org.adminKey, id);
+    expect(entity.attributes).toMatchObject({ title: "Typed Meanwhile", companyName: "Race Condition Holdings" });
+    expect(entity.attributeSources.title.source).toBe("customer");
+  });
+
+  it("waterfall stops once the mapped fields are found; companies use their own mapping", async () => {
+    const org = await autoOrg();
+    await putConfig(org.adminKey, {
+      enabled: true,
+      entityTypes: {
+        company: { integrationCodes: ["http_lookup", "http_lookup_alt"], strategy: "waterfall", fieldMapping: { industry: "custom.industry" } },
+      },
+    });
+    const res = await call("POST", "/v1/entities", { key: org.adminKey, body: { type: "company", attributes: { name: "Water Fall Ltd" } } });
+    const [job] = await finishedJobs(org.adminKey, res.json.id);
+    expect(job.results.map((r: { integrationCode: string; status: string }) => [r.integrationCode, r.status])).toEqual([
+      ["http_lookup", "succeeded"],
+      ["http_lookup_alt", "skipped"],
+    ]);
+    expect(job.creditsCharged).toBe(1);
+    const entity = await entityOf(org.adminKey, res.json.id);
+    expect(entity.attributes.custom).toEqual({ industry: "Industry of Water Fall Ltd" });
+    expect(entity.attributeSources["custom.industry"]).toMatchObject({ source: "enrichment" });
+  });
+
   it("publishes entity.created and entity.updated with the changed fields, and each auto run's events", async () => {
     const org = await autoOrg();
     await putConfig(org.adminKey, personConfig());

@@ -8,7 +8,7 @@ import { registerFakeRoute } from "./registry";
  * The scenario is `<id>` plus `;key=value` options: `conf=<0..1>` (confidence, default 0.9), `delay=<ms>`,
  * `title=<text>` (a fixed jobTitle instead of one per name), `fail=<n>` (503 to the scenario's first n calls). The entity's name picks a behaviour: containing "nodata" →
  * no fields; "fail500" → 500; "flaky" → 503 to the first three calls for that name (one run's retries), then ok.
- * Fields: `jobTitle` ("Chief of <name>"), `companyName`, `seniority`, and `phoneE164` when asked by email.
+ * Fields: `jobTitle` ("Chief of <name>"), `companyName`, `seniority`, `industry`, and `phoneE164` when asked by email.
  * `GET /auto/<id>/stats` → `{calls, byName: {name: calls}, peak}`.
  */
 interface Stats {
@@ -49,6 +49,7 @@ registerFakeRoute("auto", (_req, _body, url) => {
         jobTitle: option("title") ?? `Chief of ${name}`,
         companyName: `${name} Holdings`,
         seniority: "cxo",
+        industry: `Industry of ${name}`,
         ...(email ? { phoneE164: "+14155552671" } : {}),
       },
       confidence: Number(option("conf") ?? 0.9),
