@@ -9,9 +9,9 @@ import { autoOrg, chargesOf, createPerson, entityOf, finishedJobs, jobsOf, perso
 const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the Worker's real queue handler on hand-made `auto-enrichment` messages. */
-async function deliver(messages: { orgId: string; jobId: string }[], attempts = 1) {
+async function deliver(messages: { orgId: string; jobId: string }[], attempts = 1, queue = "auto-enrichment") {
   const batch = createMessageBatch(
-    "auto-enrichment",
+    queue,
     messages.map((body, i) => ({ id: `m-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body })),
   );
   const ctx = createExecutionContext();
@@ -170,6 +170,27 @@ describe("exactly once under redelivery", () => {
     await cron();
     const sent = await until(async () => (await call("GET", `/v1/auto-enrichment/jobs/${lost.jobId}`, { key: lost.org.adminKey })).json, (j) => j.status === "succeeded", "the lost job");
     expect(sent.creditsCharged).toBe(1);
+  });
+});
+
+describe("dead letters", () => {
+  it("fails a job whose message failed every delivery, releasing what its run held", async () => {
+    const queued = await heldJob("Dead Queued");
+    await deliver([{ orgId: queued.org.orgId, jobId: queued.jobId }], 1, "auto-enrichment-dlq");
+    const failed = (await call("GET", `/v1/auto-enrichment/jobs/${queued.jobId}`, { key: queued.org.adminKey })).json;
+    expect(failed).toMatchObject({ status: "failed", error: { code: "DEAD_LETTERED" } });
+
+    const running = await heldJob("Dead Running");
+    const { org, jobId } = running;
+    await putConfig(org.adminKey, personConfig({}, { budget: { dailyCredits: 5 } }));
+    const day = (await call("GET", "/v1/auto-enrichment/credits", { key: org.adminKey })).json.budget.daily.periodKey;
+    await db("INSERT INTO auto_enrichment_budget_windows (org_id, period, period_key, reserved, spent, updated_at) VALUES (?, 'day', ?, 1, 0, ?)", org.orgId, day, new Date().toISOString());
+    await db("UPDATE auto_enrichment_jobs SET status = 'running', run_token = 't', budget_reserved = 1, budget_day = ? WHERE id = ?", day, jobId);
+    const result = await deliver([{ orgId: org.orgId, jobId }], 1, "auto-enrichment-dlq");
+    expect(result.explicitAcks).toHaveLength(1);
+    expect((await call("GET", `/v1/auto-enrichment/jobs/${jobId}`, { key: org.adminKey })).json).toMatchObject({ status: "failed", error: { code: "DEAD_LETTERED" } });
+    expect((await call("GET", "/v1/auto-enrichment/credits", { key: org.adminKey })).json.budget.daily).toMatchObject({ reserved: 0, spent: 0 });
+    expect((await providerStats(org.scenario)).calls).toBe(0);
   });
 });
 

@@ -28,7 +28,7 @@ export interface NewJob {
 export function insertJobStatement(db: Db, job: NewJob, onWaiting: "merge" | "skip", when: SqlFragment = sqlFragment("1")): D1PreparedStatement {
   const conflict =
     onWaiting === "merge"
-      ? `DO UPDATE SET coalesced = coalesced + 1, updated_at = excluded.updated_at,
+      ? `DO UPDATE SET coalesced = coalesced + 1, updated_at = excluded.updated_at, force = max(force, excluded.force),
            trigger_fields = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(auto_enrichment_jobs.trigger_fields)
                              UNION SELECT value FROM json_each(excluded.trigger_fields)))`
       : "DO NOTHING";
