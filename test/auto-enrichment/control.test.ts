@@ -44,6 +44,7 @@ describe("pause and resume", () => {
     const org = await autoOrg();
     const member = await createKey(org.adminKey, "member");
     await putConfig(org.adminKey, personConfig());
+    const hook = await call("POST", "/v1/webhooks", { key: org.adminKey, body: { url: receiverUrl().url, events: ["auto_enrichment.paused", "auto_enrichment.resumed"] } });
     expect((await call("POST", "/v1/auto-enrichment/pause", { key: member.key })).status).toBe(403);
     const paused = await call("POST", "/v1/auto-enrichment/pause", { key: org.adminKey, body: { reason: "provider outage" } });
     expect(paused.json).toMatchObject({ status: "paused", paused: true, reason: "provider outage", pausedByKeyId: org.adminKeyId });
@@ -66,6 +67,13 @@ describe("pause and resume", () => {
     expect((await call("POST", "/v1/auto-enrichment/resume", { key: org.adminKey })).json.status).toBe("active");
     const audit = await call("GET", "/v1/audit-log?targetType=auto_enrichment_pipeline", { key: org.adminKey });
     expect(audit.json.data.map((a: { action: string }) => a.action)).toEqual(["auto_enrichment.resumed", "auto_enrichment.paused"]);
+    // Each change fires once; repeating it fires nothing.
+    const events = await until(
+      async () => (await call("GET", `/v1/webhooks/${hook.json.id}/deliveries`, { key: org.adminKey })).json.data as { eventType: string }[],
+      (d) => d.length >= 2,
+      "paused and resumed",
+    );
+    expect(events.map((d) => d.eventType).sort()).toEqual(["auto_enrichment.paused", "auto_enrichment.resumed"]);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { OutboxEvent } from "../../db/schema/auto-enrichment";
 import type { Db } from "../../platform/db/client";
-import { rawStatement } from "../../platform/db/statements";
+import { IN_LIST_LIMIT, rawStatement, runStatements } from "../../platform/db/statements";
+import { chunks } from "../../platform/lib/chunks";
 import type { Env } from "../../platform/env";
 import { type DomainEvent, type DomainEventType, publish } from "../../platform/events";
 import { nowIso } from "../../platform/lib/time";
@@ -44,8 +45,26 @@ const isDomainEventType = (type: string): type is DomainEventType => OUTBOX_TYPE
 export const fromOutbox = (events: OutboxEvent[]): DomainEvent[] =>
   events.flatMap((e) => (isDomainEventType(e.type) ? [{ id: e.id, type: e.type, orgId: e.orgId, occurredAt: e.occurredAt, data: e.data }] : []));
 
-/** Publishes a settled job's outbox and marks it published; webhook deliveries are keyed by event id, so repeats deliver nothing new. */
-export async function publishJobOutbox(env: Env, db: Db, job: { id: string; orgId: string; outbox: OutboxEvent[] }): Promise<void> {
-  await publish(env, fromOutbox(job.outbox));
-  await rawStatement(db, "UPDATE auto_enrichment_jobs SET published_at = ? WHERE id = ? AND org_id = ? AND published_at IS NULL", nowIso(), job.id, job.orgId).run();
+export interface SettledJob {
+  id: string;
+  orgId: string;
+  outbox: OutboxEvent[];
 }
+
+/**
+ * Publishes settled jobs' outboxes (one publish, so subscribers read once for all) and marks them published; webhook
+ * deliveries are keyed by event id, so a repeat delivers nothing new.
+ */
+export async function publishJobOutboxes(env: Env, db: Db, jobs: SettledJob[]): Promise<void> {
+  if (jobs.length === 0) return;
+  await publish(env, jobs.flatMap((job) => fromOutbox(job.outbox)));
+  const now = nowIso();
+  await runStatements(
+    db,
+    chunks(jobs, IN_LIST_LIMIT).map((group) =>
+      rawStatement(db, `UPDATE auto_enrichment_jobs SET published_at = ? WHERE id IN (${group.map(() => "?").join(", ")}) AND published_at IS NULL`, now, ...group.map((j) => j.id)),
+    ),
+  );
+}
+
+export const publishJobOutbox = (env: Env, db: Db, job: SettledJob) => publishJobOutboxes(env, db, [job]);

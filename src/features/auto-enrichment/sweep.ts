@@ -7,7 +7,7 @@ import type { Env } from "../../platform/env";
 import { chunks } from "../../platform/lib/chunks";
 import { budgetWindowsQuery, currentWindows } from "./budget/read";
 import { ConfigSchema } from "./config/schema";
-import { publishJobOutbox } from "./events";
+import { type SettledJob, publishJobOutboxes } from "./events";
 import { sendJobsAfterCommit } from "./dispatch";
 import { insertJobStatement, newJobIds } from "./jobs/insert";
 import { MAX_ATTEMPTS, abandonRun } from "./pipeline/run-job";
@@ -41,13 +41,15 @@ async function releaseExpiredLeases(env: Env, db: Db, now: string) {
     await rawStatement(db, "SELECT * FROM auto_enrichment_jobs WHERE status = 'running' AND lease_until < ? LIMIT ?", now, SWEEP_LIMIT).all(),
   ).map((r) => decodeRow(autoEnrichmentJobs, r));
   const requeued: { orgId: string; jobId: string }[] = [];
+  const failed: SettledJob[] = [];
   for (const job of expired) {
     if (!job.runToken) continue;
     const failure = job.attempts >= MAX_ATTEMPTS ? { code: "ENRICHMENT_TIMEOUT", message: `No run of this job finished in ${job.attempts} attempts` } : null;
-    await abandonRun({ env, db }, { orgId: job.orgId, jobId: job.id, token: job.runToken }, job, failure);
+    await abandonRun({ env, db, settled: (j) => failed.push(j) }, { orgId: job.orgId, jobId: job.id, token: job.runToken }, job, failure);
     if (!failure) requeued.push({ orgId: job.orgId, jobId: job.id });
   }
   await sendJobsAfterCommit(env, requeued);
+  await publishJobOutboxes(env, db, failed);
 }
 
 async function resendLostJobs(env: Env, db: Db, at: number) {
@@ -77,7 +79,7 @@ async function republishOutboxes(env: Env, db: Db, at: number) {
       SWEEP_LIMIT,
     ).all(),
   ).map((r) => decodeRow(autoEnrichmentJobs, r));
-  for (const job of unpublished) await publishJobOutbox(env, db, job);
+  await publishJobOutboxes(env, db, unpublished);
 }
 
 /** Organizations with the staleness trigger on, not paused. */

@@ -6,8 +6,8 @@ import { readSettings } from "../../../platform/env";
 import { Semaphore } from "../../../platform/lib/semaphore";
 import type { QueueConsumer } from "../../../platform/queue-context";
 import { jobMessageSchema } from "../dispatch";
-import { publishJobOutbox } from "../events";
-import { abandonRun, runAutoJob } from "./run-job";
+import { type SettledJob, publishJobOutboxes } from "../events";
+import { type PipelineContext, abandonRun, runAutoJob } from "./run-job";
 
 /** Exponential redelivery delay for a job that went back to the queue. */
 const retryDelay = (attempts: number) => Math.min(300, 5 * 2 ** Math.max(0, attempts - 1));
@@ -18,7 +18,17 @@ const retryDelay = (attempts: number) => Math.min(300, 5 * 2 ** Math.max(0, atte
  */
 export const consumeAutoEnrichment: QueueConsumer = async (batch, env) => {
   const settings = readSettings(env);
-  const ctx = { env, settings, db: createDb(env.DB), connections: new Semaphore(settings.MAX_CONNECTIONS_PER_INVOCATION), cacheWrites: [] as Promise<void>[] };
+  const settled: SettledJob[] = [];
+  const ctx: PipelineContext = {
+    env,
+    settings,
+    db: createDb(env.DB),
+    connections: new Semaphore(settings.MAX_CONNECTIONS_PER_INVOCATION),
+    runSlots: new Semaphore(settings.MAX_CONNECTIONS_PER_INVOCATION),
+    cacheWrites: [],
+    settled: (job) => settled.push(job),
+    plans: new Map(),
+  };
   await Promise.all(
     batch.messages.map(async (message) => {
       const parsed = jobMessageSchema.safeParse(message.body);
@@ -37,7 +47,8 @@ export const consumeAutoEnrichment: QueueConsumer = async (batch, env) => {
       }
     }),
   );
-  await Promise.all(ctx.cacheWrites);
+  // The batch's events in one publish; if this fails the jobs stay unpublished and the cron publishes them (same ids).
+  await Promise.all([publishJobOutboxes(env, ctx.db, settled).catch((error) => console.error(JSON.stringify({ level: "error", message: "auto-enrichment events not published; the cron will", error: String(error) }))), ...ctx.cacheWrites]);
 };
 
 /**
@@ -46,6 +57,7 @@ export const consumeAutoEnrichment: QueueConsumer = async (batch, env) => {
  */
 export const consumeAutoEnrichmentDeadLetters: QueueConsumer = async (batch, env) => {
   const db = createDb(env.DB);
+  const settled: SettledJob[] = [];
   for (const message of batch.messages) {
     const parsed = jobMessageSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -57,7 +69,7 @@ export const consumeAutoEnrichmentDeadLetters: QueueConsumer = async (batch, env
       const raw = await rawStatement(db, "SELECT * FROM auto_enrichment_jobs WHERE id = ? AND org_id = ?", jobId, orgId).first<Record<string, unknown>>();
       const job = raw ? decodeRow(autoEnrichmentJobs, raw) : undefined;
       const failure = { code: "DEAD_LETTERED", message: "The job's message failed every delivery" };
-      if (job?.status === "running" && job.runToken) await abandonRun({ env, db }, { orgId, jobId, token: job.runToken }, job, failure);
+      if (job?.status === "running" && job.runToken) await abandonRun({ env, db, settled: (j) => settled.push(j) }, { orgId, jobId, token: job.runToken }, job, failure);
       else if (job?.status === "queued") {
         const now = new Date().toISOString();
         await rawStatement(
@@ -68,11 +80,12 @@ export const consumeAutoEnrichmentDeadLetters: QueueConsumer = async (batch, env
           now,
           jobId,
         ).run();
-      } else if (job && !job.publishedAt && job.status !== "paused") await publishJobOutbox(env, db, job);
+      } else if (job && !job.publishedAt && job.status !== "paused") settled.push(job);
       message.ack();
     } catch (error) {
       console.error(JSON.stringify({ level: "error", message: "auto-enrichment dead letter not handled", jobId, error: String(error) }));
       message.retry({ delaySeconds: 60 });
     }
   }
+  await publishJobOutboxes(env, db, settled);
 };

@@ -10,7 +10,7 @@ import { type EnrichmentResult, type PlannedRun, executePlan, maxChargeOf, planR
 import { attributeValue } from "../../entities";
 import { type RunRef, exhaustStatement, releaseHoldStatements, reserveStatements } from "../budget/hold";
 import { windowsAt } from "../budget/windows";
-import { derivedEvent, publishJobOutbox } from "../events";
+import { type SettledJob, derivedEvent } from "../events";
 import { type AutoJobRow, type ClaimedJob, claimJob, parkIfPaused } from "./claim";
 import { type Decision, decideFields } from "./decide";
 import { findingsOf, jobResults, jobStatusOf, valueHash } from "./outcome";
@@ -23,8 +23,17 @@ export interface PipelineContext {
   db: Db;
   /** Shared by every job of one consumer invocation (production allows only a few open connections). */
   connections: Semaphore;
+  /**
+   * How many jobs run their integrations at once. An integration's time budget starts when it starts, waiting for a
+   * connection included, so a batch may not start more calls than its connections serve in a few rounds.
+   */
+  runSlots: Semaphore;
   /** Fresh results' cache writes, awaited by the consumer before it returns. */
   cacheWrites: Promise<void>[];
+  /** Takes a settled job's outbox to publish (the consumer publishes a batch's together, after its jobs). */
+  settled: (job: SettledJob) => void;
+  /** The invocation's plans, by organization and what they expand (one read per distinct plan). */
+  plans: Map<string, Promise<PlannedRun>>;
 }
 
 /** Triggers that run only while the configuration has auto-enrichment on (manual runs, retries and a create payload's own integrations do not). */
@@ -48,7 +57,7 @@ export async function runAutoJob(ctx: PipelineContext, orgId: string, jobId: str
   if (!claimed) {
     const job = await parkIfPaused(ctx.db, orgId, jobId, new Date().toISOString());
     // Settled by an earlier delivery that did not get to publish: publish again, same event ids.
-    if (job && FINAL_STATUSES.has(job.status) && !job.publishedAt) await publishJobOutbox(ctx.env, ctx.db, job);
+    if (job && FINAL_STATUSES.has(job.status) && !job.publishedAt) ctx.settled(job);
     return "done";
   }
   const run: RunRef = { orgId, jobId, token: claimed.token };
@@ -76,7 +85,7 @@ async function execute(ctx: PipelineContext, claimed: ClaimedJob, run: RunRef): 
 
   let plan: PlannedRun;
   try {
-    plan = await planRun(ctx.db, run.orgId, job.integrationCodes ? { integrationCodes: job.integrationCodes } : typeConfig);
+    plan = await planOf(ctx, run.orgId, job.integrationCodes ? { integrationCodes: job.integrationCodes } : typeConfig);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     // Named nothing, or names an integration or group that no longer exists.
@@ -92,17 +101,31 @@ async function execute(ctx: PipelineContext, claimed: ClaimedJob, run: RunRef): 
   }
 
   const ids = new Map(await Promise.all(plan.integrations.map(async (i) => [i.code, await enrichmentIdOf(run.jobId, i.code)] as const)));
-  const results = await executePlan({
-    deps: { env: ctx.env, settings: ctx.settings, db: ctx.db, orgId: run.orgId },
-    plan,
-    entity,
-    request: { strategy: typeConfig.strategy, params: typeConfig.strategy === "waterfall" ? { fields: Object.keys(typeConfig.fieldMapping) } : {} },
-    deadline: now + RUN_DEADLINE_MS,
-    connections: ctx.connections,
-    enrichmentIdOf: (integration) => ids.get(integration.code) ?? crypto.randomUUID(),
-    deferCacheWrite: (write) => ctx.cacheWrites.push(write),
-  });
+  const results = await ctx.runSlots.run(() =>
+    executePlan({
+      deps: { env: ctx.env, settings: ctx.settings, db: ctx.db, orgId: run.orgId },
+      plan,
+      entity,
+      request: { strategy: typeConfig.strategy, params: typeConfig.strategy === "waterfall" ? { fields: Object.keys(typeConfig.fieldMapping) } : {} },
+      deadline: Date.now() + RUN_DEADLINE_MS,
+      connections: ctx.connections,
+      enrichmentIdOf: (integration) => ids.get(integration.code) ?? crypto.randomUUID(),
+      deferCacheWrite: (write) => ctx.cacheWrites.push(write),
+    }),
+  );
   await settleRan(ctx, run, claimed, results);
+}
+
+/** A plan shared by the invocation's jobs that expand the same integrations (a failed read is not kept). */
+function planOf(ctx: PipelineContext, orgId: string, request: { integrationCodes?: string[]; enrichmentGroupRefs?: string[] }): Promise<PlannedRun> {
+  const key = JSON.stringify([orgId, request.integrationCodes ?? [], request.enrichmentGroupRefs ?? []]);
+  let plan = ctx.plans.get(key);
+  if (!plan) {
+    plan = planRun(ctx.db, orgId, request);
+    ctx.plans.set(key, plan);
+    plan.catch(() => ctx.plans.delete(key));
+  }
+  return plan;
 }
 
 const meetsAny = (attributes: Attributes, sets: string[][]) => sets.some((set) => set.every((name) => attributeValue(attributes, name) !== undefined));
@@ -169,7 +192,7 @@ async function settleFailed(ctx: PipelineContext, run: RunRef, claimed: ClaimedJ
 async function settleAndPublish(ctx: PipelineContext, job: AutoJobRow, statements: D1PreparedStatement[], fromEnd: number, finish: Finish) {
   const answers = await runStatements(ctx.db, statements);
   if ((answers[answers.length - fromEnd]?.results ?? []).length === 0) return;
-  await publishJobOutbox(ctx.env, ctx.db, { ...job, outbox: finish.outbox });
+  ctx.settled({ ...job, outbox: finish.outbox });
 }
 
 async function settleRan(ctx: PipelineContext, run: RunRef, claimed: ClaimedJob, results: EnrichmentResult[]): Promise<void> {
@@ -208,9 +231,9 @@ async function settleRan(ctx: PipelineContext, run: RunRef, claimed: ClaimedJob,
       run.jobId,
       run.token,
     ).run();
-    return publishJobOutbox(ctx.env, ctx.db, { ...claimed.job, outbox: fixed.outbox });
+    return ctx.settled({ ...claimed.job, outbox: fixed.outbox });
   }
-  await publishJobOutbox(ctx.env, ctx.db, { ...claimed.job, outbox: finish.outbox });
+  ctx.settled({ ...claimed.job, outbox: finish.outbox });
 }
 
 function finishOf(claimed: ClaimedJob, results: EnrichmentResult[], decision: Decision, now: string): Finish {
@@ -257,7 +280,7 @@ function withUnlanded(decision: Decision, fields: string[]): Decision {
  * Gives a run's job back: its holds released and, unless it is to fail, queued again for the next delivery (the message
  * is retried; the cron sends it if that is lost too). Only while this run still holds it.
  */
-export async function abandonRun(ctx: Pick<PipelineContext, "env" | "db">, run: RunRef, job: AutoJobRow, failure: { code: string; message: string } | null) {
+export async function abandonRun(ctx: Pick<PipelineContext, "env" | "db" | "settled">, run: RunRef, job: AutoJobRow, failure: { code: string; message: string } | null) {
   const now = new Date().toISOString();
   if (!failure) {
     await runStatements(ctx.db, [
@@ -285,5 +308,5 @@ export async function abandonRun(ctx: Pick<PipelineContext, "env" | "db">, run: 
     now,
   };
   const answers = await runStatements(ctx.db, [...releaseHoldStatements(ctx.db, run, now), finishStatement(ctx.db, run, job.startedAt, finish)]);
-  if ((answers[answers.length - 1]?.results ?? []).length > 0) await publishJobOutbox(ctx.env, ctx.db, { ...job, outbox: finish.outbox });
+  if ((answers[answers.length - 1]?.results ?? []).length > 0) ctx.settled({ ...job, outbox: finish.outbox });
 }
