@@ -114,7 +114,7 @@ export const ManualRunBody = z
     integrationCodes: z.array(z.string().min(1).max(100)).min(1).max(20).optional().openapi({ description: "Instead of the configuration's integrations." }),
     force: z.boolean().optional().openapi({ description: "Run even within the cooldown." }),
   })
-  .openapi("AutoEnrichmentManualRun");
+  .openapi("AutoEnrichmentManualRun", { example: { entityIds: ["2f1c0b9e-4a57-4d2b-9a8e-0c7d5e3b1a64"], force: true } });
 
 export const ManualRunSchema = z
   .object({
@@ -192,7 +192,7 @@ export const BulkResolveBody = z
     action: z.enum(["accept", "keep", "dismiss"]),
     note: z.string().max(2000).optional(),
   })
-  .openapi("AutoEnrichmentBulkResolve");
+  .openapi("AutoEnrichmentBulkResolve", { example: { ids: ["7d9e2c41-0b3a-4f6e-8c15-2a9b4d6e8f10"], action: "accept", note: "Checked against the registry" } });
 
 export const BulkResolvedSchema = z
   .object({

@@ -89,7 +89,7 @@ const CreateEntityBody = z
       .min(1)
       .max(20)
       .optional()
-      .openapi({ description: "Integration codes (not groups) to run once on creation, through the auto-enrichment pipeline." }),
+      .openapi({ description: "Integration codes (not groups) to run once on creation, through the auto-enrichment pipeline.", example: ["phone_normalize"] }),
   })
   .openapi("CreateEntity");
 
