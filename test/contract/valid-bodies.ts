@@ -14,5 +14,7 @@ export function validBodies(fixture: Fixture): Record<string, unknown> {
     "POST /v1/enrichment-groups": { slug: `group-${crypto.randomUUID().slice(0, 8)}`, name: "A group", integrationCodes: ["phone_normalize"] },
     "PATCH /v1/enrichment-groups/{idOrSlug}": { name: "Renamed group", integrationCodes: ["phone_normalize"] },
     "POST /v1/screening/cleared": { entityId, sdnId: SDN_ID, note: "Reviewed" },
+    "POST /v1/auto-enrichment/jobs": { entityIds: [entityId] },
+    "POST /v1/auto-enrichment/conflicts/resolve": { ids: fixtureValues(fixture, "auto-enrichment/conflicts/{id}"), action: "dismiss" },
   };
 }

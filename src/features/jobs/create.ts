@@ -60,7 +60,7 @@ async function checkJobWebhook(db: Db, orgId: string, webhookId: string): Promis
 
 /** Creates and starts a batch job; answers what `POST /v1/jobs` returns. */
 export async function createJob(env: Env, db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null) {
-  const { spec, skippedRows, columns, unmappedColumns } = await prepareJobWithRows(db, caller, request, parentJobId);
+  const { spec, skippedRows, columns, unmappedColumns } = await prepareJobWithRows(db, caller, request, parentJobId, env);
   await startJob(env, db, spec);
   return {
     jobId: spec.jobId,
@@ -76,8 +76,8 @@ export async function createJob(env: Env, db: Db, caller: Caller, request: JobRe
 }
 
 /** `prepareJobWithRows`, for callers that need only the spec (tests start the object themselves). */
-export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null): Promise<IntegrationJobSpec> {
-  return (await prepareJobWithRows(db, caller, request, parentJobId)).spec;
+export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null, env?: Env): Promise<IntegrationJobSpec> {
+  return (await prepareJobWithRows(db, caller, request, parentJobId, env)).spec;
 }
 
 /**
@@ -86,7 +86,13 @@ export async function prepareJob(db: Db, caller: Caller, request: JobRequest, pa
  * is checked before anything is written; then the inline entities are upserted, the credits held and the D1 row
  * written. Answers the spec the object runs.
  */
-export async function prepareJobWithRows(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null): Promise<PreparedJob> {
+export async function prepareJobWithRows(
+  db: Db,
+  caller: Caller,
+  request: JobRequest,
+  parentJobId: string | null = null,
+  env?: Env,
+): Promise<PreparedJob> {
   const params = request.params ?? {};
   // Also for CSV bodies' params (a query parameter): params travel in every task message, which Queues caps at 128 KB.
   assertFreeForm(params, "params");
@@ -104,7 +110,7 @@ export async function prepareJobWithRows(db: Db, caller: Caller, request: JobReq
   const codes = plan.integrations.map((i) => i.code);
   let spec: IntegrationJobSpec;
   try {
-    const entities = await writeEntities(db, caller, prepared, jobId);
+    const entities = await writeEntities(db, caller, prepared, jobId, env);
     const entityTypes = [...new Set(entities.map((e) => e.type))].sort();
     spec = {
       kind: INTEGRATION_TASK,

@@ -7,8 +7,9 @@ import { ApiError } from "../../platform/errors";
 import type { JobEntity } from "./engine/types";
 import { nowIso } from "../../platform/lib/time";
 import { auditStatement } from "../tenancy";
-import { normalizeAttributes, upsertEntityStatement } from "../entities";
-import { IN_LIST_LIMIT } from "../../platform/db/statements";
+import { type EntityWrite, checkEntityWrites, entityWriteStatements, normalizeAttributes, upsertEntityStatement } from "../entities";
+import type { Env } from "../../platform/env";
+import { IN_LIST_LIMIT, prepared as preparedStatement, runStatements } from "../../platform/db/statements";
 
 export interface InlineEntity {
   type: EntityType;
@@ -154,35 +155,56 @@ export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityIn
 
 /**
  * Creates the inline entities, or replaces the attributes of those whose externalId exists (like PUT by
- * externalId), in batches with their audit rows; answers the job's entities in request order.
+ * externalId), in batches with their audit rows and the entity write hooks' statements (imports, for auto-enrichment);
+ * answers the job's entities in request order. With `env`, the hooks' after-commit work and the `entity.*` events run
+ * before it returns (without it, auto-enrichment's cron sends what they would have).
  */
-export async function writeEntities(db: Db, caller: Caller, prepared: PreparedEntities, jobId: string): Promise<JobEntity[]> {
+export async function writeEntities(db: Db, caller: Caller, prepared: PreparedEntities, jobId: string, env?: Env): Promise<JobEntity[]> {
   const resolved = new Map<number, JobEntity>();
   const inline = prepared.slots.filter((s): s is Extract<Slot, { kind: "inline" }> => s.kind === "inline");
-  for (const group of chunks(inline, WRITE_CHUNK)) {
-    const now = nowIso();
-    const statements = group.flatMap((slot) => {
-      const stored = slot.externalId ? prepared.existing.get(slot.externalId) : undefined;
-      const id = stored?.id ?? crypto.randomUUID();
-      const upsert = upsertEntityStatement(db, { id, orgId: caller.orgId, type: slot.type, externalId: slot.externalId, attributes: slot.attributes }, now);
+  const now = nowIso();
+  const writes = inline.map((slot): EntityWrite => {
+    const stored = slot.externalId ? prepared.existing.get(slot.externalId) : undefined;
+    return {
+      orgId: caller.orgId,
+      entityId: stored?.id ?? crypto.randomUUID(),
+      entityType: slot.type,
+      externalId: slot.externalId,
+      change: stored ? "updated" : "created",
+      origin: "import",
+      changedFields: Object.keys(slot.attributes).sort(),
+      actorKeyId: caller.keyId,
+      at: now,
+      jobId,
+    };
+  });
+  await checkEntityWrites(db, writes);
+  for (const group of chunks(inline.map((slot, i) => ({ slot, write: writes[i] as EntityWrite })), WRITE_CHUNK)) {
+    const statements = group.flatMap(({ slot, write }) => {
+      const upsert = upsertEntityStatement(
+        db,
+        { id: write.entityId, orgId: caller.orgId, type: slot.type, externalId: slot.externalId, attributes: slot.attributes, actorKeyId: caller.keyId },
+        now,
+      );
       const audit = auditStatement(db, {
         orgId: caller.orgId,
         actorKeyId: caller.keyId,
-        action: stored ? "entity.updated" : "entity.created",
+        action: write.change === "updated" ? "entity.updated" : "entity.created",
         targetType: "entity",
-        targetId: id,
+        targetId: write.entityId,
         data: { type: slot.type, externalId: slot.externalId, jobId },
       });
-      return [upsert, audit] as const;
+      return [preparedStatement(db, upsert), preparedStatement(db, audit)];
     });
-    const [first, ...rest] = statements;
-    if (!first) continue;
-    const results = await db.batch([first, ...rest]);
-    group.forEach((slot, i) => {
-      const [row] = results[i * 2] as { id: string }[];
+    if (statements.length === 0) continue;
+    const pending = entityWriteStatements(db, group.map((g) => g.write));
+    const results = await runStatements(db, [...statements, ...pending.statements]);
+    group.forEach(({ slot }, i) => {
+      const [row] = (results[i * 2]?.results ?? []) as { id: string }[];
       if (!row) throw new ApiError("CONFLICT", `Entity '${slot.externalId}' changed type while the job was being created`);
       resolved.set(slot.index, { entityId: row.id, type: slot.type, externalId: slot.externalId });
     });
+    if (env) await pending.committed(env, results.slice(statements.length));
   }
   return prepared.slots.map((slot) => {
     const entity = slot.kind === "id" ? prepared.known.get(slot.id) : resolved.get(slot.index);
