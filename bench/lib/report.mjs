@@ -13,10 +13,16 @@ export const targets = [
   { path: "faults.missingRecords", label: "faults: tasks without a record", ok: (v) => v === 0, text: "0", gate: true },
   { path: "faults.http500", label: "faults: HTTP 5xx seen", ok: (v) => v === 0, text: "0", gate: true },
   { path: "faults.webhooksLost", label: "faults: webhooks lost/bad sig", ok: (v) => v === 0, text: "0", gate: true },
-  { path: "llm.stuck", label: "llm: stuck entities", ok: (v) => v === 0, text: "0", gate: true },
-  { path: "llm.duplicateRecords", label: "llm: duplicate model records", ok: (v) => v === 0, text: "0", gate: true },
-  { path: "llm.missingRecords", label: "llm: model calls without a record", ok: (v) => v === 0, text: "0", gate: true },
-  { path: "llm.creditMismatch", label: "llm: credits charged - records' credits", ok: (v) => v === 0, text: "0", gate: true },
+  // Auto-enrichment's correctness targets fail the run only when it ran (it is not in every `--only`).
+  { path: "auto.callMismatch", label: "auto: provider calls - entities x integrations", ok: (v) => v === 0, text: "0", gate: true, scenario: "auto" },
+  { path: "auto.entitiesWithoutOneJob", label: "auto: entities without exactly one job", ok: (v) => v === 0, text: "0", gate: true, scenario: "auto" },
+  { path: "auto.creditMismatch", label: "auto: credits - successes", ok: (v) => v === 0, text: "0", gate: true, scenario: "auto" },
+  { path: "auto.p50OverProviderLatency", label: "auto: p50 trigger → enriched / provider latency", ok: () => true, text: "reported" },
+  // The LLM scenario's correctness targets, likewise only when it ran.
+  { path: "llm.stuck", label: "llm: stuck entities", ok: (v) => v === 0, text: "0", gate: true, scenario: "llm" },
+  { path: "llm.duplicateRecords", label: "llm: duplicate model records", ok: (v) => v === 0, text: "0", gate: true, scenario: "llm" },
+  { path: "llm.missingRecords", label: "llm: model calls without a record", ok: (v) => v === 0, text: "0", gate: true, scenario: "llm" },
+  { path: "llm.creditMismatch", label: "llm: credits charged - records' credits", ok: (v) => v === 0, text: "0", gate: true, scenario: "llm" },
 ];
 
 const get = (obj, path) => path.split(".").reduce((o, k) => (o === null || o === undefined ? undefined : o[k]), obj);
@@ -32,8 +38,9 @@ export function evaluate(results) {
 
 /** The fault targets that are missed or were never measured: either fails the run. */
 export function gateFailures(results) {
+  const ran = new Set(results.meta?.scenarios ?? []);
   return evaluate(results)
-    .filter((t) => t.gate && t.met !== true)
+    .filter((t) => t.gate && t.met !== true && (!t.scenario || ran.has(t.scenario)))
     .map((t) => `${t.label}: ${t.value === undefined || t.value === null ? "not measured" : t.value} (target ${t.text})`);
 }
 
@@ -109,23 +116,37 @@ export function renderTable(r) {
     add("5 faults", "webhooks lost or bad signature", "faults.webhooksLost");
     add("5 faults", "webhooks still retrying", "faults.webhooksPending");
   }
+  if (r.auto && ran.has("auto")) {
+    add("7 auto-enrichment", "entities created at once x integrations", "auto.size");
+    add("7 auto-enrichment", "first create → last enriched", "auto.firstCreateToLastEnrichedMs", " ms");
+    add("7 auto-enrichment", "ideal (calls x latency / connections)", "auto.idealMs", " ms");
+    add("7 auto-enrichment", "ratio", "auto.ratio");
+    add("7 auto-enrichment", "provider calls (expected)", "auto.providerCalls");
+    add("7 auto-enrichment", "provider calls - entities x integrations", "auto.callMismatch");
+    add("7 auto-enrichment", "entities without exactly one job", "auto.entitiesWithoutOneJob");
+    add("7 auto-enrichment", "trigger → enriched p50", "auto.triggerToEnrichedMs.p50", " ms");
+    add("7 auto-enrichment", "trigger → enriched p95", "auto.triggerToEnrichedMs.p95", " ms");
+    add("7 auto-enrichment", "p50 / provider latency", "auto.p50OverProviderLatency");
+    add("7 auto-enrichment", "trigger → enriched p50, one entity at a time", "auto.soloTriggerToEnrichedMs.p50", " ms");
+    add("7 auto-enrichment", "credits - successes", "auto.creditMismatch");
+  }
   for (const s of r.scaling ?? []) {
     rows.push(["6 scaling", s.label ?? `${s.entities} entities`, `${fmt(s.wallMs)} ms, peak ${fmt(s.peakRssMb)} MB (+${fmt(s.rssGrowthMb)})`, "", ""]);
   }
   if (r.llm && ran.has("llm")) {
-    add("7 llm", "entities x models", "llm.size");
-    add("7 llm", "wall (POST → completed)", "llm.wallMs", " ms");
-    add("7 llm", "ideal (waves per model lane x latency)", "llm.idealMs", " ms");
-    add("7 llm", "ratio", "llm.ratio");
-    add("7 llm", "model calls (repairs, retries incl.) / tasks", "llm.callsText");
-    add("7 llm", "peak model calls in flight", "llm.peakCallsInFlight");
-    add("7 llm", "fusion CPU per entity (fuse())", "llm.fusionCpuMsPerEntity", " ms");
-    add("7 llm", "fusion task p50 (server, D1 incl.)", "llm.fusionTaskMsP50", " ms");
-    add("7 llm", "stuck entities", "llm.stuck");
-    add("7 llm", "duplicate model records", "llm.duplicateRecords");
-    add("7 llm", "model calls without a record", "llm.missingRecords");
-    add("7 llm", "credits charged - records' credits", "llm.creditMismatch");
-    cpuRow("7 llm", r.llm.cpu);
+    add("9 llm", "entities x models", "llm.size");
+    add("9 llm", "wall (POST → completed)", "llm.wallMs", " ms");
+    add("9 llm", "ideal (waves per model lane x latency)", "llm.idealMs", " ms");
+    add("9 llm", "ratio", "llm.ratio");
+    add("9 llm", "model calls (repairs, retries incl.) / tasks", "llm.callsText");
+    add("9 llm", "peak model calls in flight", "llm.peakCallsInFlight");
+    add("9 llm", "fusion CPU per entity (fuse())", "llm.fusionCpuMsPerEntity", " ms");
+    add("9 llm", "fusion task p50 (server, D1 incl.)", "llm.fusionTaskMsP50", " ms");
+    add("9 llm", "stuck entities", "llm.stuck");
+    add("9 llm", "duplicate model records", "llm.duplicateRecords");
+    add("9 llm", "model calls without a record", "llm.missingRecords");
+    add("9 llm", "credits charged - records' credits", "llm.creditMismatch");
+    cpuRow("9 llm", r.llm.cpu);
   }
   if (r.meta?.responses) {
     const fivexx = Object.entries(r.meta.responses.byStatus).reduce((n, [status, count]) => n + (Number(status) >= 500 ? count : 0), 0);

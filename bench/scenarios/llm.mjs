@@ -26,7 +26,7 @@ const SCHEMA = {
 };
 
 /**
- * Scenario 7: an LLM enrichment of `entities` x 3 models (an OpenAI-compatible provider on the fake LLM, every call
+ * Scenario 9: an LLM enrichment of `entities` x 3 models (an OpenAI-compatible provider on the fake LLM, every call
  * answering in `latencyMs`, each model departing from the others on some fields), fused per entity. Ideal = the
  * waves of each model's lane (entities / its cap) x latency, the three models side by side; fusion makes no call.
  * Also: the fake's peak calls in flight, every model call and record exactly once, credits = the records', and

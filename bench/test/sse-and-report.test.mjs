@@ -70,8 +70,11 @@ describe("targets and the CI gate", () => {
     assert.equal(gateFailures({ ...clean, faults: { ...clean.faults, stuck: 2 } }).length, 1);
     assert.equal(gateFailures({ ...clean, faults: { ...clean.faults, webhooksLost: null } }).length, 1);
     assert.equal(gateFailures({ ...clean, faults: undefined }).length, 6);
-    assert.equal(gateFailures({ ...clean, llm: { ...clean.llm, duplicateRecords: 1 } }).length, 1);
-    assert.equal(gateFailures({ ...clean, llm: undefined }).length, 4);
+    const ranLlm = { scenarios: ["llm"] };
+    assert.equal(gateFailures({ ...clean, meta: ranLlm, llm: { ...clean.llm, duplicateRecords: 1 } }).length, 1);
+    assert.equal(gateFailures({ ...clean, meta: ranLlm, llm: undefined }).length, 4);
+    // Its targets fail the run only when it ran.
+    assert.equal(gateFailures({ ...clean, llm: undefined }).length, 0);
   });
   test("the table renders with an error row", () => {
     const text = renderTable({ ...clean, errors: { faults: "Error: boom\n at x" } });

@@ -17,5 +17,7 @@ export function validBodies(fixture: Fixture): Record<string, unknown> {
     "POST /v1/llm/enrichments": { entities: [entityId], schemaId: fixtureValues(fixture, "schemas/{id}")[0], models: [fixtureModel(fixture)] },
     "POST /v1/llm/schemas/generate": { samples: [{ name: "Acme", founded: 1999 }], model: fixtureModel(fixture) },
     "POST /v1/llm/schemas/{id}/edit": { instruction: "Add the head count", model: fixtureModel(fixture) },
+    "POST /v1/auto-enrichment/jobs": { entityIds: [entityId] },
+    "POST /v1/auto-enrichment/conflicts/resolve": { ids: fixtureValues(fixture, "auto-enrichment/conflicts/{id}"), action: "dismiss" },
   };
 }

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EnrichmentJob } from "../../src/features/jobs/engine/enrichment-job";
 import { getJobStub } from "../../src/features/jobs/engine/stub";
+import type { JobCounts } from "../../src/features/jobs/engine/types";
 import { call } from "../helpers/api";
 import { waitForJob, waitUntil } from "../jobs/helpers";
 import { COMPANY_SCHEMA, fakeStats, jobEvents, llmOrg, records, scriptAnswers, startRun } from "./run-helpers";
@@ -57,6 +58,10 @@ describe("classification before research", () => {
     expect(result).toMatchObject({ status: "cancelled", skipped: { code: "classification_mismatch" }, classification: { status: "mismatch" } });
     // The classification call was made and is charged; nothing else is.
     expect(job.credits).toBe(1);
+    // results.csv of an LLM job: the columns every kind has, the skip's code included.
+    const csv = await call("GET", `/v1/jobs/${jobId}/results.csv`, { key: org.adminKey });
+    expect(csv.status).toBe(200);
+    expect(csv.text.trim().split("\r\n")).toEqual(["entityId,externalId,status,errorCode,skipped,credits", ",,cancelled,,classification_mismatch,1"]);
   });
 
   it("skips an entity whose decision does not come in time", async () => {
@@ -91,6 +96,36 @@ describe("classification before research", () => {
     expect(proceeded.counts).toMatchObject({ succeeded: 2 });
     expect(matched.counts).toMatchObject({ succeeded: 2 });
     expect((await waitUntil(() => call("GET", `/v1/jobs/${skip.json.jobId}/results`, { key: org.adminKey }), (r) => r.status === 200)).json.data[0].skipped.code).toBe("classification_mismatch");
+  });
+
+  it("counts a held entity as running and a skipped one as cancelled: the counts add up to total throughout", async () => {
+    const sum = (c: JobCounts) => c.queued + c.running + c.succeeded + c.failed + c.cancelled;
+    const { org, jobId, job } = await pausedRun({ entities: [{ name: "The Nile" }, { name: "The Amazon" }, { name: "The Danube" }] });
+    expect(job.status).toBe("paused");
+    // Held: started (its classification ran), not settled.
+    expect(job.counts.running).toBeGreaterThanOrEqual(1);
+    expect(sum(job.counts)).toBe(3);
+    const seen: JobCounts[] = [job.counts];
+    let decision: "proceed" | "skip" = "proceed";
+    for (let latest = job; latest.status === "paused"; ) {
+      expect((await call("POST", `/v1/jobs/${jobId}/continue`, { key: org.adminKey, body: { decision } })).status).toBe(200);
+      decision = "skip";
+      latest = await waitForJob(org.adminKey, jobId, ["paused", "completed", "failed"]);
+      seen.push(latest.counts);
+    }
+    for (const c of seen) expect({ ...c, sum: sum(c) }).toMatchObject({ total: 3, sum: 3 });
+    const final = seen.at(-1) as JobCounts;
+    expect(final).toMatchObject({ total: 3, queued: 0, running: 0, failed: 0 });
+    // The first decision ran the held entities; every later one skipped its own, which then count as cancelled.
+    expect(final.succeeded).toBeGreaterThanOrEqual(1);
+    expect(final.succeeded + final.cancelled).toBe(3);
+    const results = (await call("GET", `/v1/jobs/${jobId}/results`, { key: org.adminKey })).json.data as { status: string; skipped?: { code: string } }[];
+    expect(results.filter((r) => r.skipped).every((r) => r.status === "cancelled" && r.skipped?.code === "classification_mismatch")).toBe(true);
+    expect(results.filter((r) => r.status === "cancelled")).toHaveLength(final.cancelled);
+    // The stream's counts (entity_started, entity_completed, job_paused, job_completed…) add up the same way.
+    const streamed = (await jobEvents(org.adminKey, jobId)).filter((e) => e.data?.counts);
+    expect(streamed.map((e) => e.event)).toEqual(expect.arrayContaining(["entity_started", "entity_completed", "job_paused"]));
+    for (const e of streamed) expect(sum(e.data.counts), e.event).toBe(3);
   });
 
   it("answers 409 to continue on a job that is not paused", async () => {

@@ -39,6 +39,13 @@ const owners: Record<string, Owner> = {
   llm_schema_versions: "llm",
   llm_provider_settings: "llm",
   llm_records: "llm",
+  auto_enrichment_configs: "auto-enrichment",
+  auto_enrichment_config_versions: "auto-enrichment",
+  auto_enrichment_state: "auto-enrichment",
+  auto_enrichment_jobs: "auto-enrichment",
+  auto_enrichment_conflicts: "auto-enrichment",
+  auto_enrichment_suppressions: "auto-enrichment",
+  auto_enrichment_budget_windows: "auto-enrichment",
   // The email-pattern integration's own cache of observed address patterns.
   email_pattern_observations: "providers",
 };

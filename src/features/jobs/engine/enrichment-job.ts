@@ -120,7 +120,11 @@ export class EnrichmentJob extends DurableObject<Env> {
         }
         this.store.markRunning(task.id, deadline + REPORT_GRACE_MS);
         if (this.store.startEntity(task.entity_idx, now)) {
-          this.log.append("entity_started", { entity_index: task.entity_idx, entityId: this.store.entity(task.entity_idx)?.entity_id });
+          this.log.append("entity_started", {
+            entity_index: task.entity_idx,
+            entityId: this.store.entity(task.entity_idx)?.entity_id,
+            counts: this.store.outcomes.counts(),
+          });
         }
         for (const event of kind.claimEvents?.(spec, task) ?? []) this.log.append(event.type, event.data);
         return { taskId: c.taskId, run: true, deadline };
@@ -216,7 +220,7 @@ export class EnrichmentJob extends DurableObject<Env> {
       this.store.setPauseReason(null);
       this.store.touch({ status: "cancelled", finishedAt: new Date().toISOString() });
       const outcomes = this.store.outcomes.settleAll(this.judge);
-      for (const o of outcomes) this.log.append("entity_completed", this.kind.entityCompleted(o));
+      for (const o of outcomes) this.log.append("entity_completed", this.entityCompleted(o));
       this.log.append("job_cancelled", this.progress());
       return outcomes;
     });
@@ -296,7 +300,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     this.store.skipEntity(idx, skip);
     this.log.append("entity_skipped", { entity_index: idx, entityId: this.store.entity(idx)?.entity_id, ...skip });
     const outcome = this.store.outcomes.settleEntity(idx, this.judge);
-    if (outcome) this.log.append("entity_completed", this.kind.entityCompleted(outcome));
+    if (outcome) this.log.append("entity_completed", this.entityCompleted(outcome));
     return outcome;
   }
 
@@ -323,7 +327,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     const outcome = this.ctx.storage.transactionSync(() => {
       this.store.cancelTask(task.id);
       const settled = this.store.outcomes.settleEntity(task.entity_idx, this.judge);
-      if (settled) this.log.append("entity_completed", this.kind.entityCompleted(settled));
+      if (settled) this.log.append("entity_completed", this.entityCompleted(settled));
       this.store.touch();
       return settled;
     });
@@ -358,7 +362,7 @@ export class EnrichmentJob extends DurableObject<Env> {
       this.log.append("job_paused", { ...this.progress(), reason: next.hold.reason, entity_index: task.entity_idx, ...next.hold.data });
     }
     const outcome = this.store.outcomes.settleEntity(task.entity_idx, this.judge);
-    if (outcome) this.log.append("entity_completed", kind.entityCompleted(outcome));
+    if (outcome) this.log.append("entity_completed", this.entityCompleted(outcome));
     this.store.touch();
     return outcome;
   }
@@ -463,6 +467,11 @@ export class EnrichmentJob extends DurableObject<Env> {
 
   private refuse(): ActionAnswer {
     return { ok: false, snapshot: this.store.snapshot() };
+  }
+
+  /** The kind's data for `entity_completed`, plus the job's counts right after the entity settled. */
+  private entityCompleted(outcome: EntityOutcome): Record<string, unknown> {
+    return { ...this.kind.entityCompleted(outcome), counts: this.store.outcomes.counts() };
   }
 
   private progress() {

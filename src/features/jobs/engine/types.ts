@@ -117,9 +117,16 @@ export interface TaskReport {
 
 export type Decision = "proceed" | "skip";
 
+/**
+ * Entities by where they are, disjoint: every entity is in exactly one, so the five add up to `total` at every
+ * moment. `queued`: not started; `running`: started (a task claimed), not settled; then how it settled. A cancelled
+ * job's entities that never started are `cancelled`; those running when it was cancelled finish as they finish. An
+ * entity held for a decision (`EntityHold`) has started and not settled, so it is `running` while held; a skipped one
+ * (`EntitySkip`: a decision, a hold's timeout, the kind's directive) settles `cancelled`.
+ */
 export interface JobCounts {
   total: number;
-  pending: number;
+  queued: number;
   running: number;
   succeeded: number;
   failed: number;

@@ -4,6 +4,7 @@ import { ENTITY_TYPES, type EntityType } from "../../../domain/attributes";
 import type { Db } from "../../../platform/db/client";
 import { IN_LIST_LIMIT } from "../../../platform/db/statements";
 import { ApiError } from "../../../platform/errors";
+import type { Env } from "../../../platform/env";
 import type { Caller } from "../../../platform/http/context";
 import { chunks } from "../../../platform/lib/chunks";
 import { freeFormProblem } from "../../../platform/lib/json-limits";
@@ -36,7 +37,8 @@ export interface PreparedRunEntities {
   payloads: EntityPayload[];
   /** Whether each entity is one of the organization's (grounding and saveToEntity need one). */
   stored: boolean[];
-  write(caller: Caller, jobId: string): Promise<JobEntity[]>;
+  /** With `env`, the entity write hooks' after-commit work runs before it returns (as a job's inline entities). */
+  write(caller: Caller, jobId: string, env?: Env): Promise<JobEntity[]>;
 }
 
 /**
@@ -90,8 +92,8 @@ export async function prepareRunEntities(db: Db, orgId: string, inputs: RunEntit
     count: slots.length,
     payloads,
     stored: slots.map((s) => s.kind === "stored"),
-    async write(caller, jobId) {
-      const written = prepared ? await writeEntities(db, caller, prepared, jobId) : [];
+    async write(caller, jobId, env) {
+      const written = prepared ? await writeEntities(db, caller, prepared, jobId, env) : [];
       let next = 0;
       return slots.map((slot, i): JobEntity => {
         const payload = JSON.stringify(payloads[i]);
