@@ -14,6 +14,8 @@ export const entities = sqliteTable(
       .$type<Record<string, EnrichedField>>()
       .notNull()
       .default(sql`'{}'`),
+    /** Labels set by the organization (PATCH) or by its rules' `add_tag` actions; a set, in the order added. */
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     /** Lower-cased names, emails and domains, for `?q=` search. */
     searchText: text("search_text").notNull().default(""),
     createdAt: text("created_at").notNull(),

@@ -9,6 +9,7 @@ import { nowIso } from "../../platform/lib/time";
 import { validationDetails } from "../../platform/http/validation-details";
 import { auditStatement } from "../tenancy";
 import { isUniqueViolation } from "../../platform/db/unique-violation";
+import { tagSet } from "./fields/tags";
 
 export type EntityRow = typeof entities.$inferSelect;
 
@@ -19,6 +20,7 @@ export function presentEntity(row: EntityRow) {
     externalId: row.externalId,
     attributes: row.attributes,
     enriched: row.enriched,
+    tags: row.tags,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -78,6 +80,7 @@ export async function createEntity(db: Db, caller: Caller, input: NewEntity): Pr
     externalId: input.externalId ?? null,
     attributes,
     enriched: {},
+    tags: [],
     searchText: searchTextOf(input.type, input.externalId ?? null, attributes),
     createdAt: now,
     updatedAt: now,
@@ -105,16 +108,20 @@ export interface EntityPatch {
   externalId?: string | null;
   /** Merged into the stored attributes; a null value removes that attribute. */
   attributes?: Record<string, unknown>;
+  /** Replaces the entity's tags (a set: duplicates are dropped). */
+  tags?: string[];
 }
 
 export async function updateEntity(db: Db, caller: Caller, existing: EntityRow, patch: EntityPatch): Promise<EntityRow> {
   const merged = patch.attributes ? compact(mergeAttributes(existing.attributes, patch.attributes)) : existing.attributes;
   const attributes = patch.attributes ? normalizeAttributes(existing.type, merged) : existing.attributes;
   const externalId = patch.externalId === undefined ? existing.externalId : patch.externalId;
+  const tags = patch.tags === undefined ? existing.tags : tagSet(patch.tags);
   const updated: EntityRow = {
     ...existing,
     externalId,
     attributes,
+    tags,
     searchText: searchTextOf(existing.type, externalId, attributes),
     updatedAt: nowIso(),
   };
@@ -122,7 +129,7 @@ export async function updateEntity(db: Db, caller: Caller, existing: EntityRow, 
     await db.batch([
       db
         .update(entities)
-        .set({ externalId, attributes, searchText: updated.searchText, updatedAt: updated.updatedAt })
+        .set({ externalId, attributes, tags, searchText: updated.searchText, updatedAt: updated.updatedAt })
         .where(and(eq(entities.orgId, caller.orgId), eq(entities.id, existing.id))),
       auditStatement(db, {
         orgId: caller.orgId,
@@ -130,7 +137,7 @@ export async function updateEntity(db: Db, caller: Caller, existing: EntityRow, 
         action: "entity.updated",
         targetType: "entity",
         targetId: existing.id,
-        data: { changed: Object.keys(patch.attributes ?? {}), externalId },
+        data: { changed: Object.keys(patch.attributes ?? {}), externalId, ...(patch.tags === undefined ? {} : { tags }) },
       }),
     ]);
   } catch (error) {
@@ -146,7 +153,7 @@ export async function upsertEntityByExternalId(
   caller: Caller,
   externalId: string,
   input: { type: EntityType; attributes: unknown },
-): Promise<{ row: EntityRow; created: boolean }> {
+): Promise<{ row: EntityRow; created: boolean; before?: EntityRow }> {
   const existing = await findEntityByExternalId(db, caller.orgId, externalId);
   if (!existing) {
     try {
@@ -155,10 +162,10 @@ export async function upsertEntityByExternalId(
       if (!(error instanceof ApiError && error.code === "CONFLICT")) throw error;
       // Lost a race with a concurrent create of the same externalId: fall through to update it.
       const winner = await getEntityByExternalId(db, caller.orgId, externalId);
-      return { row: await replaceAttributes(db, caller, winner, input), created: false };
+      return { row: await replaceAttributes(db, caller, winner, input), created: false, before: winner };
     }
   }
-  return { row: await replaceAttributes(db, caller, existing, input), created: false };
+  return { row: await replaceAttributes(db, caller, existing, input), created: false, before: existing };
 }
 
 async function replaceAttributes(db: Db, caller: Caller, existing: EntityRow, input: { type: EntityType; attributes: unknown }) {

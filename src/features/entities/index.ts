@@ -7,6 +7,8 @@ export type { EntityUpsert } from "./upsert";
 export { enrichedFieldsStatement, enrichedPatch } from "./fields/merge";
 export type { FieldFinding } from "./fields/merge";
 export type { EntityRow } from "./entities";
+export { MAX_TAGS, TAG_PATTERN, TagSchema, addTagStatement } from "./fields/tags";
+export type { EntityEventData } from "./events";
 
 export const feature: FeatureManifest = {
   name: "entities",

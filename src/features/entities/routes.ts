@@ -24,6 +24,12 @@ import {
 } from "./entities";
 import { idParam } from "../tenancy";
 import { ENTITY_TYPES } from "../../domain/attributes";
+import { publish } from "../../platform/events";
+import type { Context } from "hono";
+import type { AppEnv } from "../../platform/http/context";
+import type { EntityRow } from "./entities";
+import { changedBy, entityEvent } from "./events";
+import { MAX_TAGS, TagSchema } from "./fields/tags";
 
 const EntityType = z.enum(ENTITY_TYPES);
 const ExternalId = z.string().trim().min(1).max(255).openapi({ example: "crm-1" });
@@ -46,6 +52,7 @@ export const EntitySchema = z
       description: "Person: fullName, firstName, lastName, email, phone, title, companyName, companyDomain, linkedinUrl, country, dateOfBirth, custom. Company: name, domain, website, country, registrationNumber, lei, custom.",
     }),
     enriched: z.record(z.string(), EnrichedFieldSchema),
+    tags: z.array(z.string()).openapi({ description: "Set by PATCH or by rules (`add_tag`)", example: ["sanctions-review"] }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -61,7 +68,11 @@ const CreateEntityBody = z
   .openapi("CreateEntity");
 
 const PatchEntityBody = z
-  .strictObject({ externalId: ExternalId.nullable().optional(), attributes: AttributesInput.optional() })
+  .strictObject({
+    externalId: ExternalId.nullable().optional(),
+    attributes: AttributesInput.optional(),
+    tags: z.array(TagSchema).max(MAX_TAGS).optional().openapi({ description: "Replaces the entity's tags (duplicates dropped)" }),
+  })
   .openapi("PatchEntity");
 
 const PutEntityBody = z.strictObject({ type: EntityType, attributes: AttributesInput }).openapi("PutEntity");
@@ -148,8 +159,17 @@ const putByExternalId = createRoute({
   },
 });
 
+/** After the answer: `entity.created` for a new entity, `entity.updated` when a write changed something. */
+function published(c: Context<AppEnv>, row: EntityRow, before?: EntityRow): EntityRow {
+  const changed = before ? changedBy(before, row) : Object.keys(row.attributes);
+  if (before && changed.length === 0) return row;
+  const event = entityEvent(before ? "entity.updated" : "entity.created", c.get("caller").orgId, row, changed);
+  c.executionCtx.waitUntil(publish(c.env, [event]));
+  return row;
+}
+
 export const entityRoutes = createRouter()
-  .openapi(create, async (c) => c.json(presentEntity(await createEntity(c.get("db"), c.get("caller"), c.req.valid("json"))), 201))
+  .openapi(create, async (c) => c.json(presentEntity(published(c, await createEntity(c.get("db"), c.get("caller"), c.req.valid("json")))), 201))
   .openapi(list, async (c) => {
     const { limit, cursor, type, q } = c.req.valid("query");
     return c.json(await paged(c, cursor, (token) => listEntities(c.get("db"), c.get("caller").orgId, { limit, type, q, cursor: decodeCursor(token) })), 200);
@@ -158,7 +178,8 @@ export const entityRoutes = createRouter()
     c.json(presentEntity(await getEntityByExternalId(c.get("db"), c.get("caller").orgId, c.req.valid("param").externalId)), 200),
   )
   .openapi(putByExternalId, async (c) => {
-    const { row, created } = await upsertEntityByExternalId(c.get("db"), c.get("caller"), c.req.valid("param").externalId, c.req.valid("json"));
+    const { row, created, before } = await upsertEntityByExternalId(c.get("db"), c.get("caller"), c.req.valid("param").externalId, c.req.valid("json"));
+    published(c, row, before);
     return created ? c.json(presentEntity(row), 201) : c.json(presentEntity(row), 200);
   })
   .openapi(get, async (c) => c.json(presentEntity(await getEntity(c.get("db"), c.get("caller").orgId, c.req.valid("param").id)), 200))
@@ -167,7 +188,7 @@ export const entityRoutes = createRouter()
     const caller = c.get("caller");
     const existing = await getEntity(db, caller.orgId, c.req.valid("param").id);
     const body = c.req.valid("json");
-    return c.json(presentEntity(await updateEntity(db, caller, existing, body as Parameters<typeof updateEntity>[3])), 200);
+    return c.json(presentEntity(published(c, await updateEntity(db, caller, existing, body as Parameters<typeof updateEntity>[3]), existing)), 200);
   })
   .openapi(remove, async (c) => {
     await deleteEntity(c.get("db"), c.get("caller"), c.req.valid("param").id);
