@@ -21,7 +21,8 @@ CREATE TABLE `alerts` (
 	`resolved_at` text,
 	`resolved_by_key_id` text,
 	`resolution` text,
-	`note` text
+	`note` text,
+	`transition_id` text
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `alerts_rule_event_idx` ON `alerts` (`rule_id`,`event_id`);--> statement-breakpoint

@@ -4,6 +4,7 @@ import { feature as contactEnrichment } from "./features/contact-enrichment";
 import { feature as enrichment } from "./features/enrichment";
 import { feature as entities } from "./features/entities";
 import { feature as jobs, registerTaskKinds } from "./features/jobs";
+import { feature as rules } from "./features/rules";
 import { feature as screening } from "./features/screening";
 import { feature as tenancy } from "./features/tenancy";
 import { feature as webhooks } from "./features/webhooks";
@@ -26,6 +27,7 @@ export const features: readonly FeatureManifest[] = [
   enrichment,
   jobs,
   contactEnrichment,
+  rules,
 ];
 
 /** The features' routers in mounting order. */

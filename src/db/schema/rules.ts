@@ -27,7 +27,7 @@ export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export const ALERT_RESOLUTIONS = ["true_positive", "false_positive", "not_applicable"] as const;
 export type AlertResolution = (typeof ALERT_RESOLUTIONS)[number];
 
-export type Scalar = string | number | boolean | null;
+export type Scalar = string | number | boolean;
 
 /** One comparison of a fact (a dot path under entity, results or event) with a value. */
 export interface RuleLeaf {
@@ -196,6 +196,8 @@ export const alerts = sqliteTable(
     resolvedByKeyId: text("resolved_by_key_id"),
     resolution: text("resolution", { enum: ALERT_RESOLUTIONS }),
     note: text("note"),
+    /** Random per status change: statements batched with a change act only if that very change happened. */
+    transitionId: text("transition_id"),
   },
   (t) => [
     uniqueIndex("alerts_rule_event_idx").on(t.ruleId, t.eventId),
