@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, createOrg } from "../helpers/api";
+import { evaluateRules } from "../../src/features/rules/evaluate";
 import { createRule, testConditions } from "./helpers";
 
 /**
@@ -129,5 +130,37 @@ describe("operators", () => {
     const neither = await call("POST", `/v1/rules/${rule.id}/test`, { key, body: {} });
     expect(neither.status).toBe(400);
     expect(neither.json.error.details[0].path).toBe("entityId");
+  });
+
+  it("json-rules-engine and RE2JS build no code from strings (Workers forbid eval and new Function)", async () => {
+    // workerd in production refuses both; the test runner allows new Function for itself, so trap it here.
+    const realFunction = globalThis.Function;
+    const realEval = globalThis.eval;
+    const attempts: string[] = [];
+    const trap = new Proxy(realFunction, {
+      construct: (_t, args) => {
+        attempts.push(`new Function(${String(args.at(-1)).slice(0, 40)})`);
+        throw new EvalError("Code generation from strings disallowed");
+      },
+      apply: (_t, _this, args) => {
+        attempts.push(`Function(${String(args.at(-1)).slice(0, 40)})`);
+        throw new EvalError("Code generation from strings disallowed");
+      },
+    });
+    Object.assign(globalThis, { Function: trap, eval: (code: string) => attempts.push(`eval(${code})`) });
+    try {
+      const conditions = {
+        all: [
+          leaf("results.sanctions_screen.enrichmentData.matches[].score", "gte", 0.9, "any"),
+          { any: [leaf("entity.attributes.email", "matches", "(?i)@(mailinator|yopmail)\\.com$"), leaf("entity.tags", "contains", "x")] },
+          { not: leaf("entity.attributes.phone", "exists") },
+        ],
+      };
+      const verdicts = await evaluateRules([{ id: "r", priority: 1, conditions } as never], facts);
+      expect(verdicts.get("r")?.matched).toBe(true);
+    } finally {
+      Object.assign(globalThis, { Function: realFunction, eval: realEval });
+    }
+    expect(attempts).toEqual([]);
   });
 });
