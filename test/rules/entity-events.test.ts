@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { call, createOrg } from "../helpers/api";
+import { createHook } from "../webhooks/harness";
+import { waitForReceived } from "../helpers/webhook-receiver";
+import { createRule, rows, waitFor } from "./helpers";
+
+const tagsOf = (key: string, id: string) => call("GET", `/v1/entities/${id}`, { key }).then((r) => r.json.tags as string[]);
+
+describe("rules on entity events", () => {
+  it("entity.created and entity.updated (with the changed names) reach the rules listening to them", async () => {
+    const { adminKey: key } = await createOrg();
+    await createRule(key, {
+      name: "High-risk country on creation",
+      status: "active",
+      events: ["entity.created"],
+      conditions: { fact: "entity.attributes.country", operator: "in", value: ["IR", "KP"] },
+      actions: [{ type: "add_tag", tag: "high-risk-country" }],
+    });
+    await createRule(key, {
+      name: "Country changed",
+      status: "active",
+      events: ["entity.updated"],
+      conditions: { all: [{ fact: "event.data.changed", operator: "contains", value: "country" }, { fact: "entity.attributes.country", operator: "eq", value: "KP" }] },
+      actions: [{ type: "add_tag", tag: "moved-to-kp" }],
+    });
+    const created = await call("POST", "/v1/entities", { key, body: { type: "person", attributes: { fullName: "Event Person", country: "IR" } } });
+    expect(created.json.tags).toEqual([]);
+    const id = created.json.id as string;
+    expect(await waitFor(() => tagsOf(key, id), (t) => t.length === 1)).toEqual(["high-risk-country"]);
+
+    // A change that names the field but keeps its value changes nothing and publishes nothing.
+    await call("PATCH", `/v1/entities/${id}`, { key, body: { attributes: { country: "IR" } } });
+    await call("PATCH", `/v1/entities/${id}`, { key, body: { attributes: { title: "CTO" } } });
+    await call("PATCH", `/v1/entities/${id}`, { key, body: { attributes: { country: "KP" } } });
+    expect(await waitFor(() => tagsOf(key, id), (t) => t.length === 2)).toEqual(["high-risk-country", "moved-to-kp"]);
+    const events = await rows("SELECT type, data FROM rule_events WHERE entity_id = ? ORDER BY received_at", id);
+    expect(events.map((e) => [e.type, JSON.parse(String(e.data)).changed])).toEqual([
+      ["entity.created", ["fullName", "country"]],
+      ["entity.updated", ["title"]],
+      ["entity.updated", ["country"]],
+    ]);
+    const evaluations = (await call("GET", `/v1/rules/evaluations?entityId=${id}`, { key })).json.data;
+    expect(evaluations.map((e: { eventType: string; matched: boolean }) => [e.eventType, e.matched]).sort()).toEqual(
+      [
+        ["entity.created", true],
+        ["entity.updated", false],
+        ["entity.updated", true],
+      ].sort(),
+    );
+
+    // PUT by externalId publishes too: created, then updated.
+    await call("PUT", "/v1/entities/by-external-id/ev-1", { key, body: { type: "person", attributes: { fullName: "Put Person", country: "KP" } } });
+    const put = await call("GET", "/v1/entities/by-external-id/ev-1", { key });
+    expect(await waitFor(() => tagsOf(key, put.json.id), (t) => t.length === 1)).toEqual(["high-risk-country"]);
+  });
+
+  it("tags: a set the organization replaces with PATCH; rules add to it without duplicates", async () => {
+    const { adminKey: key } = await createOrg();
+    const created = await call("POST", "/v1/entities", { key, body: { type: "company", attributes: { name: "Tagged Ltd" } } });
+    const id = created.json.id;
+    const patched = await call("PATCH", `/v1/entities/${id}`, { key, body: { tags: ["vip", "kyc:pending", "vip"] } });
+    expect(patched.json.tags).toEqual(["vip", "kyc:pending"]);
+    const bad = await call("PATCH", `/v1/entities/${id}`, { key, body: { tags: ["ok", "Not OK"] } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.details[0].path).toBe("tags.1");
+    expect((await call("PATCH", `/v1/entities/${id}`, { key, body: { tags: Array.from({ length: 51 }, (_, i) => `t${i}`) } })).status).toBe(400);
+    const audit = await call("GET", `/v1/audit-log?action=entity.updated&targetId=${id}`, { key });
+    expect(audit.json.data[0].data).toMatchObject({ tags: ["vip", "kyc:pending"] });
+    const rule = await createRule(key, {
+      name: "Tag VIP companies",
+      status: "active",
+      events: ["entity.updated"],
+      conditions: { fact: "entity.tags", operator: "contains", value: "vip" },
+      actions: [{ type: "add_tag", tag: "kyc:pending" }, { type: "add_tag", tag: "reviewed" }],
+    });
+    await call("PATCH", `/v1/entities/${id}`, { key, body: { attributes: { country: "GB" } } });
+    await waitFor(() => tagsOf(key, id), (t) => t.includes("reviewed"));
+    expect(await tagsOf(key, id)).toEqual(["vip", "kyc:pending", "reviewed"]);
+    const [evaluation] = (await call("GET", `/v1/rules/evaluations?ruleId=${rule.id}`, { key })).json.data;
+    expect(evaluation.actions).toEqual([
+      { type: "add_tag", status: "done", tag: "kyc:pending" },
+      { type: "add_tag", status: "done", tag: "reviewed" },
+    ]);
+    expect((await call("GET", `/v1/entities/${id}/risk`, { key })).json.tags).toEqual(["vip", "kyc:pending", "reviewed"]);
+  });
+
+  it("README's disposable-email rule: email_validate finds a disposable domain, the rule tags the person and notifies", async () => {
+    const { adminKey: key } = await createOrg();
+    const hook = await createHook(key, {}, ["rule.matched"]);
+    const rule = await createRule(key, {
+      name: "Disposable email",
+      status: "active",
+      events: ["enrichment.completed"],
+      integrationCodes: ["email_validate"],
+      conditions: { fact: "results.email_validate.enrichmentData.disposable", operator: "eq", value: true },
+      actions: [{ type: "add_tag", tag: "disposable-email" }, { type: "send_webhook" }],
+    });
+    const person = await call("POST", "/v1/entities", { key, body: { type: "person", attributes: { fullName: "Throwaway", email: "someone@mailinator.com" } } });
+    const run = await call("POST", `/v1/entities/${person.json.id}/enrichments`, { key, body: { integrationCodes: ["email_validate"] } });
+    expect(run.json.results[0]).toMatchObject({ status: "succeeded", result: { enrichmentData: { disposable: true } } });
+    expect(await waitFor(() => tagsOf(key, person.json.id), (t) => t.length > 0)).toEqual(["disposable-email"]);
+    const [received] = await waitForReceived(hook.bin, 1);
+    expect(JSON.parse(received?.body ?? "{}")).toMatchObject({ type: "rule.matched", data: { ruleId: rule.id, entityId: person.json.id, alertId: null } });
+  });
+});
