@@ -100,6 +100,16 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
     post("/v1/screening/cleared", { entityId: person.id, sdnId: SDN_ID, note: "fixture" }),
   ]);
   const delivery = await post(`/v1/webhooks/${webhook.id}/test`, undefined, 202);
+  const rule = await post("/v1/rules", {
+    name: "Fixture rule",
+    status: "active",
+    events: ["entity.updated"],
+    conditions: { fact: "entity.type", operator: "eq", value: "person" },
+    actions: [{ type: "create_alert", severity: "low", title: "Fixture alert" }],
+  });
+  const evaluated = await post(`/v1/entities/${person.id}/rules/evaluate`, undefined, 200);
+  const alertId: string | undefined = evaluated.evaluations?.[0]?.actions?.[0]?.alertId;
+  if (!alertId) throw new Error(`the fixture evaluation raised no alert: ${JSON.stringify(evaluated)}`);
   const enrichmentId: string | undefined = enrichment.results?.[0]?.enrichmentId;
   if (!enrichmentId) throw new Error(`the fixture enrichment made no record: ${JSON.stringify(enrichment)}`);
   return new Map([
@@ -116,6 +126,8 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
     ["jobs/{id}", [job.jobId]],
     ["cleared/{id}", [clearance.id]],
     ["organizations/{id}", [org.orgId]],
+    ["rules/{id}", [rule.id]],
+    ["alerts/{id}", [alertId]],
   ]);
 }
 

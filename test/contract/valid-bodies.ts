@@ -14,5 +14,10 @@ export function validBodies(fixture: Fixture): Record<string, unknown> {
     "POST /v1/enrichment-groups": { slug: `group-${crypto.randomUUID().slice(0, 8)}`, name: "A group", integrationCodes: ["phone_normalize"] },
     "PATCH /v1/enrichment-groups/{idOrSlug}": { name: "Renamed group", integrationCodes: ["phone_normalize"] },
     "POST /v1/screening/cleared": { entityId, sdnId: SDN_ID, note: "Reviewed" },
+    "POST /v1/rules": { name: "A rule", events: ["entity.created"], conditions: { fact: "entity.attributes.country", operator: "in", value: ["IR"] } },
+    "PATCH /v1/rules/{id}": { description: "Changed" },
+    "POST /v1/rules/{id}/test": { entityId },
+    "PUT /v1/rules/risk-levels": { medium: 30, high: 60, critical: 85 },
+    "POST /v1/alerts/{id}/resolve": { resolution: "not_applicable" },
   };
 }

@@ -37,6 +37,13 @@ const owners: Record<string, Owner> = {
   contact_enrichments: "contact-enrichment",
   // The email-pattern integration's own cache of observed address patterns.
   email_pattern_observations: "providers",
+  rules: "rules",
+  rule_versions: "rules",
+  rule_events: "rules",
+  rule_evaluations: "rules",
+  alerts: "rules",
+  entity_risk_reasons: "rules",
+  risk_levels: "rules",
 };
 
 const root = join(import.meta.dirname, "../..");

@@ -78,6 +78,7 @@ export const ConditionSchema: z.ZodType<ConditionNode> = z
       .superRefine(checkNode),
   )
   .openapi("RuleCondition", {
+    example: { all: [{ fact: "results.sanctions_screen.enrichmentData.topScore", operator: "gte", value: 0.9 }] },
     description:
       "A tree of {all: [...]}, {any: [...]} and {not: {...}} over comparisons {fact, operator, value, quantifier?}. Facts are dot paths: entity.attributes.*, entity.enriched.<field>.value, entity.tags, entity.risk.score, results.<integrationCode>.enrichmentData.*, event.type, event.data.*; `[]` after a segment maps over a list.",
   });
@@ -326,7 +327,7 @@ export const TestRuleBody = z
     version: z.number().int().min(1).optional().openapi({ description: "A stored version; default the current one" }),
   })
   .refine((b) => (b.entityId === undefined) !== (b.facts === undefined), { message: "Send entityId or facts (one of them)", path: ["entityId"] })
-  .openapi("TestRule");
+  .openapi("TestRule", { example: { facts: { entity: { attributes: { country: "IR" } }, results: { sanctions_screen: { enrichmentData: { topScore: 0.95 } } } } } });
 
 export const TestResultSchema = z
   .object({
