@@ -108,7 +108,8 @@ export interface AlertMove {
  */
 export async function moveAlert(db: Db, caller: Caller, id: string, move: AlertMove): Promise<AlertRow> {
   const existing = await getAlert(db, caller.orgId, id);
-  const conflict = (status: AlertStatus) => new ApiError("CONFLICT", `The alert is ${status}; it cannot be ${move.to} now`, { details: { status } });
+  const conflict = (status: AlertStatus) =>
+    new ApiError("CONFLICT", `The alert is ${status}; only ${FROM[move.to].join(" or ")} alerts can be ${move.to}`, { details: { status } });
   if (!FROM[move.to].includes(existing.status)) throw conflict(existing.status);
   const at = nowIso();
   const transitionId = crypto.randomUUID();
