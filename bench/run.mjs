@@ -24,6 +24,7 @@ import { gateFailures, renderTable } from "./lib/report.mjs";
 import { cache, fanout } from "./scenarios/fanout.mjs";
 import { faults } from "./scenarios/faults.mjs";
 import { overhead } from "./scenarios/overhead.mjs";
+import { rulesScenario } from "./scenarios/rules.mjs";
 import { scaling } from "./scenarios/scaling.mjs";
 import { sse } from "./scenarios/sse.mjs";
 import { createWebhookReceiver } from "./webhook-receiver.mjs";
@@ -55,7 +56,8 @@ const plans = {
     faults: { entities: 1000, timeoutMs: 15 * 60_000, webhookSettleMs: 5 * 60_000 },
     // Every step runs fresh (no reuse of scenario 1), so each starts from the same warm server.
     scaling: { sizes: [100, 1000], parallel: { jobs: 5, entities: 1000 }, timeoutMs: 20 * 60_000, reuseFanout: false },
-    hardLimitMs: 75 * 60_000,
+    rules: { rules: 100, rounds: 200, events: 50, timeoutMs: 5 * 60_000 },
+    hardLimitMs: 80 * 60_000,
   },
   quick: {
     latencyMs: 100,
@@ -65,7 +67,8 @@ const plans = {
     overhead: { durationS: 1, connections: 10 },
     faults: { entities: 40, timeoutMs: 45_000, webhookSettleMs: 12_000 },
     scaling: { sizes: [20, 50], parallel: { jobs: 5, entities: 10 }, timeoutMs: 40_000, reuseFanout: true },
-    hardLimitMs: 4 * 60_000,
+    rules: { rules: 100, rounds: 20, events: 5, timeoutMs: 60_000 },
+    hardLimitMs: 5 * 60_000,
   },
 };
 
@@ -76,7 +79,7 @@ const benchIntegrationsOf = (catalog) =>
     .filter((code) => /^http_lookup/.test(code))
     .sort()
     .slice(0, 3);
-const ORDER = ["fanout", "cache", "sse", "overhead", "faults", "scaling"];
+const ORDER = ["fanout", "cache", "sse", "overhead", "faults", "scaling", "rules"];
 const NEEDS_JOBS = new Set(["fanout", "cache", "sse", "faults", "scaling"]);
 
 /** The documented shape, so a scenario that could not run still leaves its keys (as null). */
@@ -87,6 +90,7 @@ const emptyResults = () => ({
   sse: { p50Ms: null, p99Ms: null },
   faults: { entities: null, stuck: null, creditMismatch: null, duplicateRecords: null, http500: null, webhooksLost: null },
   scaling: [],
+  rules: { rules: null, evaluateP50Ms: null, evaluateP99Ms: null, oneRuleP50Ms: null, ratio: null, queueLagP50Ms: null, duplicateEvaluations: null },
 });
 
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -242,6 +246,9 @@ async function main() {
         const measured = await faults(ctx, plan.faults);
         results.faults = measured.result;
         finishers.push(["faults", async () => (results.faults = await measured.finish())]);
+      },
+      rules: async () => {
+        results.rules = await rulesScenario(ctx, plan.rules);
       },
       scaling: async () => {
         results.scaling = await scaling(ctx, { ...plan.scaling, reuse: plan.scaling.reuseFanout && first?.result.completed ? [reusedStep(first.result)] : [] });

@@ -13,6 +13,7 @@ export const targets = [
   { path: "faults.missingRecords", label: "faults: tasks without a record", ok: (v) => v === 0, text: "0", gate: true },
   { path: "faults.http500", label: "faults: HTTP 5xx seen", ok: (v) => v === 0, text: "0", gate: true },
   { path: "faults.webhooksLost", label: "faults: webhooks lost/bad sig", ok: (v) => v === 0, text: "0", gate: true },
+  { path: "rules.duplicateEvaluations", label: "rules: evaluations recorded twice", ok: (v) => v === 0, text: "0" },
 ];
 
 const get = (obj, path) => path.split(".").reduce((o, k) => (o === null || o === undefined ? undefined : o[k]), obj);
@@ -107,6 +108,17 @@ export function renderTable(r) {
   }
   for (const s of r.scaling ?? []) {
     rows.push(["6 scaling", s.label ?? `${s.entities} entities`, `${fmt(s.wallMs)} ms, peak ${fmt(s.peakRssMb)} MB (+${fmt(s.rssGrowthMb)})`, "", ""]);
+  }
+  if (r.rules && ran.has("rules")) {
+    add("7 rules", "active rules", "rules.rules");
+    add("7 rules", "evaluate now (100 rules) p50", "rules.evaluateP50Ms", " ms");
+    add("7 rules", "evaluate p99", "rules.evaluateP99Ms", " ms");
+    add("7 rules", "same with 1 rule, p50", "rules.oneRuleP50Ms", " ms");
+    add("7 rules", "per extra rule", "rules.perRuleMs", " ms");
+    add("7 rules", "100 rules / 1 rule", "rules.ratio");
+    add("7 rules", "queue: enrichment → all evaluated, p50", "rules.queueLagP50Ms", " ms");
+    add("7 rules", "queue: p99", "rules.queueLagP99Ms", " ms");
+    add("7 rules", "evaluations recorded twice", "rules.duplicateEvaluations");
   }
   if (r.meta?.responses) {
     const fivexx = Object.entries(r.meta.responses.byStatus).reduce((n, [status, count]) => n + (Number(status) >= 500 ? count : 0), 0);
