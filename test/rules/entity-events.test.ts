@@ -1,4 +1,7 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import "../../src/index";
+import { publish } from "../../src/platform/events";
 import { call, createOrg } from "../helpers/api";
 import { createHook } from "../webhooks/harness";
 import { waitForReceived } from "../helpers/webhook-receiver";
@@ -101,5 +104,25 @@ describe("rules on entity events", () => {
     expect(await waitFor(() => tagsOf(key, person.json.id), (t) => t.length > 0)).toEqual(["disposable-email"]);
     const [received] = await waitForReceived(hook.bin, 1);
     expect(JSON.parse(received?.body ?? "{}")).toMatchObject({ type: "rule.matched", data: { ruleId: rule.id, entityId: person.json.id, alertId: null } });
+  });
+
+  it("an event too large to keep whole is kept without its results' data, and still evaluated", async () => {
+    const org = await createOrg();
+    const key = org.adminKey;
+    const rule = await createRule(key, {
+      name: "Any phone run",
+      status: "active",
+      events: ["enrichment.completed"],
+      conditions: { fact: "results.phone_normalize.success", operator: "eq", value: true },
+      actions: [{ type: "add_tag", tag: "phone-run" }],
+    });
+    const person = await call("POST", "/v1/entities", { key, body: { type: "person", attributes: { fullName: "Big Event" } } });
+    const id = `evt_${crypto.randomUUID()}`;
+    const huge = { integrationCode: "phone_normalize", success: true, status: "succeeded", enrichmentId: crypto.randomUUID(), result: { summary: "ok", enrichmentData: { blob: "x".repeat(600 * 1024) } } };
+    await publish(env, [{ id, type: "enrichment.completed", orgId: org.orgId, occurredAt: new Date().toISOString(), data: { entityId: person.json.id, results: [huge] } }]);
+    const [stored] = await rows("SELECT data FROM rule_events WHERE id = ?", id);
+    expect(JSON.parse(String(stored?.data)).results[0].result).toEqual({ summary: "ok", enrichmentData: { omitted: "too large to keep for rules" } });
+    expect(await waitFor(() => tagsOf(key, person.json.id), (t) => t.length > 0)).toEqual(["phone-run"]);
+    expect((await call("GET", `/v1/rules/evaluations?ruleId=${rule.id}`, { key })).json.data).toHaveLength(1);
   });
 });

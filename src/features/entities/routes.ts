@@ -71,7 +71,7 @@ const PatchEntityBody = z
   .strictObject({
     externalId: ExternalId.nullable().optional(),
     attributes: AttributesInput.optional(),
-    tags: z.array(TagSchema).max(MAX_TAGS).optional().openapi({ description: "Replaces the entity's tags (duplicates dropped)" }),
+    tags: z.array(TagSchema).max(MAX_TAGS).optional().openapi({ description: "Replaces the entity's tags (duplicates dropped)", example: ["vip", "kyc:pending"] }),
   })
   .openapi("PatchEntity");
 

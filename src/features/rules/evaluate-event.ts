@@ -95,7 +95,8 @@ export async function evaluateEvent(db: Db, event: StoredEvent, opts: { manual?:
   }
   const entity = context.entity;
   const results = resultFacts(manual ? context.records : event.data.results);
-  const applicable = context.rules.filter((rule) => applies(rule, event, entity, results, manual));
+  // Higher priority first: their actions come first in the batch (the order tags are added in).
+  const applicable = context.rules.filter((rule) => applies(rule, event, entity, results, manual)).sort((a, b) => b.priority - a.priority || a.createdAt.localeCompare(b.createdAt));
   const verdicts = await evaluateRules(applicable, factsOf(entity, context.risk, event, results));
   const at = nowIso();
   const statements = applicable.flatMap((rule) =>

@@ -162,7 +162,17 @@ export const CreateRuleBody = z
     actions: fields.actions.optional(),
   })
   .superRefine(checkRule)
-  .openapi("CreateRule");
+  .openapi("CreateRule", {
+    example: {
+      name: "Sanctions match >= 0.9",
+      status: "active",
+      events: ["enrichment.completed"],
+      integrationCodes: ["sanctions_screen"],
+      conditions: { all: [{ fact: "results.sanctions_screen.enrichmentData.topScore", operator: "gte", value: 0.9 }] },
+      score: 70,
+      actions: [{ type: "create_alert", severity: "high", title: "Possible sanctions match" }, { type: "set_risk" }, { type: "add_tag", tag: "sanctions-review" }],
+    },
+  });
 
 export const PatchRuleBody = z
   .strictObject({
@@ -178,7 +188,7 @@ export const PatchRuleBody = z
     actions: fields.actions.optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, "Nothing to update")
-  .openapi("PatchRule");
+  .openapi("PatchRule", { example: { status: "shadow", score: 60 } });
 
 /** The whole rule after a PATCH, checked again as one (the patch alone cannot see the fields it leaves). */
 export const StoredRuleSchema = z.strictObject(fields).superRefine(checkRule);
@@ -303,7 +313,7 @@ export const RiskLevelsSchema = z
 export const RiskLevelsBody = z
   .strictObject(RiskLevelsSchema.shape)
   .refine((l) => l.medium < l.high && l.high < l.critical, { message: "Thresholds rise: medium < high < critical", path: ["high"] })
-  .openapi("PutRiskLevels");
+  .openapi("PutRiskLevels", { example: { medium: 30, high: 60, critical: 85 } });
 
 export const RiskSchema = z
   .object({

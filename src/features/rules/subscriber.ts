@@ -19,6 +19,21 @@ const INSERT_BATCH_LIMIT = 50;
 
 const entityIdOf = (event: DomainEvent) => (typeof event.data.entityId === "string" ? event.data.entityId : null);
 
+/** Far below D1's 2 MB row limit; an event this large is kept without its results' enrichmentData. */
+export const MAX_STORED_EVENT_CHARS = 512 * 1024;
+
+/** The event's data as stored: whole, or for an oversized one, its results without their enrichmentData. */
+function storedData(event: DomainEvent): Record<string, unknown> {
+  if (JSON.stringify(event.data).length <= MAX_STORED_EVENT_CHARS) return event.data;
+  console.warn(JSON.stringify({ level: "warn", message: "rule event too large: results kept without enrichmentData", eventId: event.id }));
+  const results = Array.isArray(event.data.results) ? event.data.results : [];
+  const slim = results.map((r) => {
+    if (typeof r !== "object" || r === null || !("result" in r) || typeof r.result !== "object" || r.result === null) return r;
+    return { ...r, result: { ...r.result, enrichmentData: { omitted: "too large to keep for rules" } } };
+  });
+  return { ...event.data, results: slim };
+}
+
 /** Which (organization, event type) pairs some active or shadow rule listens to. */
 async function listening(db: Db, orgIds: string[]): Promise<Set<string>> {
   const pairs = new Set<string>();
@@ -55,7 +70,7 @@ export const ruleEventSubscriber: Subscriber = async (events, env) => {
     const inserts = group.map((e) =>
       db
         .insert(ruleEvents)
-        .values({ id: e.id, orgId: e.orgId, type: e.type, entityId: entityIdOf(e) ?? "", data: e.data, depth: triggerOf(e.data).depth, occurredAt: e.occurredAt, receivedAt })
+        .values({ id: e.id, orgId: e.orgId, type: e.type, entityId: entityIdOf(e) ?? "", data: storedData(e), depth: triggerOf(e.data).depth, occurredAt: e.occurredAt, receivedAt })
         .onConflictDoNothing()
         .returning({ id: ruleEvents.id }),
     );
