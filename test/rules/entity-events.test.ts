@@ -1,6 +1,7 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import "../../src/index";
+import worker from "../../src/index";
 import { publish } from "../../src/platform/events";
 import { call, createOrg } from "../helpers/api";
 import { createHook } from "../webhooks/harness";
@@ -124,5 +125,39 @@ describe("rules on entity events", () => {
     expect(JSON.parse(String(stored?.data)).results[0].result).toEqual({ summary: "ok", enrichmentData: { omitted: "too large to keep for rules" } });
     expect(await waitFor(() => tagsOf(key, person.json.id), (t) => t.length > 0)).toEqual(["phone-run"]);
     expect((await call("GET", `/v1/rules/evaluations?ruleId=${rule.id}`, { key })).json.data).toHaveLength(1);
+  });
+
+  it("the cron queues again an event that was stored but never evaluated (its message lost)", async () => {
+    const org = await createOrg();
+    const key = org.adminKey;
+    await createRule(key, {
+      name: "Company created",
+      status: "active",
+      events: ["entity.created"],
+      conditions: { fact: "entity.type", operator: "eq", value: "company" },
+      actions: [{ type: "add_tag", tag: "swept" }],
+    });
+    const company = await call("POST", "/v1/entities", { key, body: { type: "company", attributes: { name: "Lost Message Ltd" } } });
+    const eventId = `evt_${crypto.randomUUID()}`;
+    const long = new Date(Date.now() - 20 * 60_000).toISOString();
+    const data = { entityId: company.json.id, entityType: "company", externalId: null, changed: ["name"] };
+    await rows(
+      "INSERT INTO rule_events (id, org_id, type, entity_id, data, depth, occurred_at, received_at) VALUES (?, ?, 'entity.created', ?, ?, 0, ?, ?) RETURNING id",
+      eventId,
+      org.orgId,
+      company.json.id,
+      JSON.stringify(data),
+      long,
+      long,
+    );
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const evaluated = await waitFor(
+      () => rows("SELECT processed_at FROM rule_events WHERE id = ?", eventId),
+      (r) => r[0]?.processed_at !== null,
+    );
+    expect(evaluated[0]?.processed_at).toEqual(expect.any(String));
+    expect(await rows("SELECT id FROM rule_evaluations WHERE event_id = ?", eventId)).toHaveLength(1);
   });
 });
