@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [--only fanout,faults] [--var NAME:VALUE] [--provider-batch N] [--profile] [--out FILE] [--keep] [--seed N]`
+ * `npm run bench [-- --quick] [--only fanout,faults] [--var NAME:VALUE] [--provider-batch N] [--auto-entities N] [--profile] [--out FILE] [--keep] [--seed N]`
  *
  * Starts a fake provider and a webhook receiver (Node, 127.0.0.1), applies the D1 migrations into a fresh
  * temporary persistence directory, starts `wrangler dev` on 127.0.0.1 against it, runs the scenarios, writes
@@ -27,6 +27,7 @@ import { overhead } from "./scenarios/overhead.mjs";
 import { rulesScenario } from "./scenarios/rules.mjs";
 import { scaling } from "./scenarios/scaling.mjs";
 import { sse } from "./scenarios/sse.mjs";
+import { autoEnrichment } from "./scenarios/auto.mjs";
 import { createWebhookReceiver } from "./webhook-receiver.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     keep: { type: "boolean", default: false },
     seed: { type: "string", default: "1" },
     "provider-batch": { type: "string" },
+    "auto-entities": { type: "string" },
     profile: { type: "boolean", default: false },
     out: { type: "string", default: join("bench", "results", "latest.json") },
   },
@@ -56,8 +58,9 @@ const plans = {
     faults: { entities: 1000, timeoutMs: 15 * 60_000, webhookSettleMs: 5 * 60_000 },
     // Every step runs fresh (no reuse of scenario 1), so each starts from the same warm server.
     scaling: { sizes: [100, 1000], parallel: { jobs: 5, entities: 1000 }, timeoutMs: 20 * 60_000, reuseFanout: false },
+    auto: { entities: 1000, timeoutMs: 15 * 60_000 },
     rules: { rules: 100, rounds: 200, events: 50, timeoutMs: 5 * 60_000 },
-    hardLimitMs: 80 * 60_000,
+    hardLimitMs: 95 * 60_000,
   },
   quick: {
     latencyMs: 100,
@@ -67,6 +70,7 @@ const plans = {
     overhead: { durationS: 1, connections: 10 },
     faults: { entities: 40, timeoutMs: 45_000, webhookSettleMs: 12_000 },
     scaling: { sizes: [20, 50], parallel: { jobs: 5, entities: 10 }, timeoutMs: 40_000, reuseFanout: true },
+    auto: { entities: 50, timeoutMs: 40_000 },
     rules: { rules: 100, rounds: 20, events: 5, timeoutMs: 60_000 },
     hardLimitMs: 5 * 60_000,
   },
@@ -79,7 +83,7 @@ const benchIntegrationsOf = (catalog) =>
     .filter((code) => /^http_lookup/.test(code))
     .sort()
     .slice(0, 3);
-const ORDER = ["fanout", "cache", "sse", "overhead", "faults", "scaling", "rules"];
+const ORDER = ["fanout", "cache", "sse", "overhead", "faults", "scaling", "auto", "rules"];
 const NEEDS_JOBS = new Set(["fanout", "cache", "sse", "faults", "scaling"]);
 
 /** The documented shape, so a scenario that could not run still leaves its keys (as null). */
@@ -90,6 +94,7 @@ const emptyResults = () => ({
   sse: { p50Ms: null, p99Ms: null },
   faults: { entities: null, stuck: null, creditMismatch: null, duplicateRecords: null, http500: null, webhooksLost: null },
   scaling: [],
+  auto: { entities: null, firstCreateToLastEnrichedMs: null, providerCalls: null, callMismatch: null, triggerToEnrichedMs: null, creditMismatch: null },
   rules: { rules: null, evaluateP50Ms: null, evaluateP99Ms: null, oneRuleP50Ms: null, ratio: null, queueLagP50Ms: null, duplicateEvaluations: null },
 });
 
@@ -97,7 +102,7 @@ const log = (message) => process.stderr.write(`[bench ${new Date().toISOString()
 
 async function main() {
   const mode = args.quick ? "quick" : "full";
-  const plan = plans[mode];
+  const plan = args["auto-entities"] ? { ...plans[mode], auto: { ...plans[mode].auto, entities: Number(args["auto-entities"]) } } : plans[mode];
   const only = args.only ? new Set(args.only.split(",").map((s) => s.trim())) : null;
   const wanted = ORDER.filter((s) => !only || only.has(s) || (s === "fanout" && only.has("cache")));
   const extraVars = Object.fromEntries(
@@ -246,6 +251,10 @@ async function main() {
         const measured = await faults(ctx, plan.faults);
         results.faults = measured.result;
         finishers.push(["faults", async () => (results.faults = await measured.finish())]);
+      },
+      auto: async () => {
+        // Locally one consumer invocation runs at a time, so its connection cap bounds the provider calls in flight.
+        results.auto = await autoEnrichment({ ...ctx, connections: Number(extraVars.MAX_CONNECTIONS_PER_INVOCATION ?? 6) }, plan.auto);
       },
       rules: async () => {
         results.rules = await rulesScenario(ctx, plan.rules);

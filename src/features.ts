@@ -1,8 +1,9 @@
+import { feature as autoEnrichment } from "./features/auto-enrichment";
 import { feature as billing } from "./features/billing";
 import { feature as catalog } from "./features/catalog";
 import { feature as contactEnrichment } from "./features/contact-enrichment";
 import { feature as enrichment } from "./features/enrichment";
-import { feature as entities } from "./features/entities";
+import { feature as entities, registerEntityWriteHooks } from "./features/entities";
 import { feature as jobs, registerTaskKinds } from "./features/jobs";
 import { feature as rules } from "./features/rules";
 import { feature as screening } from "./features/screening";
@@ -27,6 +28,7 @@ export const features: readonly FeatureManifest[] = [
   enrichment,
   jobs,
   contactEnrichment,
+  autoEnrichment,
   rules,
 ];
 
@@ -47,3 +49,4 @@ export function collect<T>(what: string, parts: (f: FeatureManifest) => Readonly
 
 for (const f of features) for (const subscriber of f.subscribers ?? []) subscribe(subscriber);
 registerTaskKinds(features.flatMap((f) => f.taskKinds ?? []));
+registerEntityWriteHooks(features.flatMap((f) => f.entityWriteHooks ?? []));

@@ -47,6 +47,11 @@ export interface IntegrationOutput {
   summary: string;
   /** What the provider charged us for this call; defaults to the integration's `costCents`. */
   costCents?: number;
+  /**
+   * Keep this answer in the enrichment cache at most this long (it never extends the integration's `cache.ttlSeconds`);
+   * 0 keeps it out of the cache, for an answer reached while something it depends on failed (e.g. DNS).
+   */
+  cacheTtlSeconds?: number;
 }
 
 export interface Integration {

@@ -116,6 +116,53 @@ describe("POST /v1/people/:personId/contact-enrichment", () => {
   });
 });
 
+describe("refused at POST when it can never be served", () => {
+  it("is 422 listing what each integration of the order lacks, with no record, hold or audit entry", async () => {
+    const org = await createOrg({ billingMode: "prepaid", initialCredits: 10 });
+    // The default emails order: email_discover (needs a name and companyDomain), then two that need an API key.
+    const { id } = await newPerson(org.adminKey, "Ada Lovelace");
+    const res = await postContact(org.adminKey, id, "emails");
+    expect(res.status).toBe(422);
+    expect(res.json.error.code).toBe("UNPROCESSABLE");
+    expect(res.json.error.message).toContain("can run for this person");
+    expect(res.json.error.details).toEqual([
+      {
+        integrationCode: "email_discover",
+        reason: "missing_inputs",
+        message: "Needs firstName + lastName + companyDomain, or fullName + companyDomain; this person lacks companyDomain",
+        missing: [["firstName", "lastName", "companyDomain"], ["companyDomain"]],
+      },
+      { integrationCode: "hunter_email_finder", reason: "not_enabled", message: "Not enabled for this organization" },
+      { integrationCode: "pdl_person_enrich", reason: "not_enabled", message: "Not enabled for this organization" },
+    ]);
+    expect((await getContact(org.adminKey, id)).status).toBe(404);
+    expect(await balance(org.adminKey)).toMatchObject({ creditBalance: 10, reservedCredits: 0 });
+    const audit = await call("GET", "/v1/audit-log?action=contact_enrichment.requested", { key: org.adminKey });
+    expect(audit.json.data).toHaveLength(0);
+
+    // Once the person has what email_discover needs, the same request starts.
+    await call("PATCH", `/v1/entities/${id}`, { key: org.adminKey, body: { attributes: { companyDomain: "initech.io" } } });
+    expect((await postContact(org.adminKey, id, "emails")).status).toBe(202);
+  });
+
+  it("derives what is missing from the integrations' declared inputs, in the organization's own order", async () => {
+    const org = await contactOrg("phones");
+    // http_lookup needs an email, a domain, a companyDomain, a fullName or a name: a person with only a phone has none.
+    const { json } = await call("POST", "/v1/entities", { key: org.adminKey, body: { type: "person", attributes: { phone: "+44 20 7946 0018" } } });
+    const res = await postContact(org.adminKey, json.id, "phones");
+    expect(res.status).toBe(422);
+    expect(res.json.error.details).toEqual([
+      {
+        integrationCode: "http_lookup",
+        reason: "missing_inputs",
+        message: "Needs email, or domain, or companyDomain, or fullName, or name; this person has none of these",
+        missing: [["email"], ["domain"], ["companyDomain"], ["fullName"], ["name"]],
+      },
+    ]);
+    expect(await charges(org.orgId)).toHaveLength(0);
+  });
+});
+
 describe("validation and tenancy", () => {
   it("answers 404 for another organization's person, an unknown id, and GET before any request", async () => {
     const a = await contactOrg("emails");

@@ -169,13 +169,11 @@ describe("the contact_enrichment task", () => {
     expect(await recordRow(other.recordId)).toMatchObject({ status: "pending" });
   });
 
-  it("without an order group uses the default order: email_discover for emails, phone_normalize for phones", async () => {
+  it("without an order group uses the default order: email_discover for emails; phones need a provider key", async () => {
     const org = await createOrg();
     const p = await newPerson(org.adminKey, "Ada Lovelace", { companyDomain: "initech.io", phone: "020 7946 0018", country: "GB" });
     const emails = await postContact(org.adminKey, p.id, "emails");
-    const phones = await postContact(org.adminKey, p.id, "phones");
     await runTask(emails.json.id, org.orgId);
-    await runTask(phones.json.id, org.orgId);
 
     const foundEmails = (await getContact(org.adminKey, p.id, "emails")).json;
     expect(foundEmails.status).toBe("finished");
@@ -189,8 +187,72 @@ describe("the contact_enrichment task", () => {
     const confidences = foundEmails.dataFound.map((f: { confidence: number }) => f.confidence);
     expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
 
-    const foundPhones = (await getContact(org.adminKey, p.id, "phones")).json;
-    expect(foundPhones).toMatchObject({ status: "finished", dataFound: [{ value: "+442079460018", source: "phone_normalize" }] });
-    expect((await charges(org.orgId)).map((c) => c.amount).sort((a, b) => a - b)).toEqual([-3, -2]);
+    // pdl_person_enrich and hunter_email_finder are the phone sources; neither has its key here, so nothing starts.
+    const phones = await postContact(org.adminKey, p.id, "phones");
+    expect(phones.status).toBe(422);
+    expect(phones.json.error.details).toEqual([
+      { integrationCode: "pdl_person_enrich", reason: "not_enabled", message: "Not enabled for this organization" },
+      { integrationCode: "hunter_email_finder", reason: "not_enabled", message: "Not enabled for this organization" },
+    ]);
+    expect((await charges(org.orgId)).map((c) => c.amount)).toEqual([-2]);
+  });
+});
+
+describe("what the search finds", () => {
+  it("a phone the person already has is no discovery: nothing found, nothing charged, the hold released", async () => {
+    const org = await createOrg({ billingMode: "prepaid", initialCredits: 10 });
+    // phone_normalize answers the person's own number in E.164, so as the only phone source it can find nothing new.
+    const group = await call("POST", "/v1/enrichment-groups", {
+      key: org.adminKey,
+      body: { slug: "contact-phones", name: "Phones", integrationCodes: ["phone_normalize"] },
+    });
+    expect(group.status).toBe(201);
+    const p = await newPerson(org.adminKey, "Ada Lovelace", { phone: "020 7946 0018", country: "GB" });
+    const res = await postContact(org.adminKey, p.id, "phones");
+    expect(res.status).toBe(202);
+    expect(await balance(org.adminKey)).toMatchObject({ reservedCredits: 3 });
+    await runTask(res.json.id, org.orgId);
+
+    const got = await getContact(org.adminKey, p.id, "phones");
+    expect(got.json).toMatchObject({
+      status: "failed",
+      dataFound: null,
+      creditTransactionId: null,
+      error: { code: "NO_DATA", category: "no_data", message: "No phones found other than the person's own (tried phone_normalize)" },
+    });
+    expect(await charges(org.orgId)).toHaveLength(0);
+    expect(await balance(org.adminKey)).toMatchObject({ creditBalance: 10, reservedCredits: 0 });
+    // Failed, so a later request may search again (e.g. once a provider is configured).
+    expect((await postContact(org.adminKey, p.id, "phones")).status).toBe(202);
+  });
+
+  it("drops the person's own address from what it found and charges for the new one", async () => {
+    const org = await contactOrg("emails");
+    const name = `Ada ${crypto.randomUUID().slice(0, 8)}`;
+    const local = name.toLowerCase().replace(/[^a-z0-9]+/g, ".");
+    // The fake answers <name>@example.test and <name>.alt@example.test; the person already has the first, in capitals.
+    const p = await newPerson(org.adminKey, name, { email: `${local.toUpperCase()}@EXAMPLE.TEST` });
+    const res = await postContact(org.adminKey, p.id);
+    await runTask(res.json.id, org.orgId);
+    const got = await getContact(org.adminKey, p.id);
+    expect(got.json.status).toBe("finished");
+    expect(got.json.dataFound).toEqual([{ value: `${local}.alt@example.test`, source: "http_lookup", confidence: 0.85 }]);
+    expect((await charges(org.orgId)).map((c) => c.amount)).toEqual([-2]);
+  });
+
+  it("names the integration once in a failure message, never twice", async () => {
+    const org = await createOrg();
+    // email_discover's declared inputs are there, but the name has no Latin letters to build an address from.
+    const p = await newPerson(org.adminKey, "李小龙", { companyDomain: "initech.io" });
+    const res = await postContact(org.adminKey, p.id, "emails");
+    expect(res.status).toBe(202);
+    await runTask(res.json.id, org.orgId);
+    const got = await getContact(org.adminKey, p.id, "emails");
+    expect(got.json).toMatchObject({ status: "failed", error: { code: "MISSING_INPUT", category: "validation" } });
+    expect(got.json.error.message).toBe("email_discover: Needs a first and last name (or a full name) written in Latin letters");
+    // The enrichment record underneath carries the integration beside the message, which does not repeat it.
+    const records = await call("GET", `/v1/entities/${p.id}/enrichments`, { key: org.adminKey });
+    expect(records.json.data[0]).toMatchObject({ integrationCode: "email_discover", error: { code: "MISSING_INPUT" } });
+    expect(records.json.data[0].error.message).not.toContain("email_discover");
   });
 });

@@ -96,12 +96,19 @@ export const rolesBelow = (role: Role) => ROLES.slice(0, ROLES.indexOf(role));
 
 export const pathParams = (op: Operation) => op.parameters.filter((p) => p.in === "path");
 
-/** The name of what a path parameter points at: the collection segment before it, e.g. `entities/{id}`. */
+/** API areas whose collections share names with others (`/v1/auto-enrichment/jobs` beside `/v1/jobs`): named with the area. */
+const NAMESPACES = ["auto-enrichment"];
+
+/**
+ * The name of what a path parameter points at: the collection segment before it, e.g. `entities/{id}`, prefixed by
+ * its area for the namespaced ones (`auto-enrichment/jobs/{id}`).
+ */
 export function resourceOf(path: string, param: string): string {
   const segments = path.split("/");
   const at = segments.indexOf(`{${param}}`);
   if (at < 1) throw new Error(`${path} has no {${param}}`);
-  return `${segments[at - 1]}/{${param}}`;
+  const area = segments[2] && NAMESPACES.includes(segments[2]) && at > 3 ? `${segments[2]}/` : "";
+  return `${area}${segments[at - 1]}/{${param}}`;
 }
 
 export function fillPath(path: string, values: Record<string, string>): string {

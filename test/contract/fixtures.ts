@@ -110,6 +110,7 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
   const evaluated = await post(`/v1/entities/${person.id}/rules/evaluate`, undefined, 200);
   const alertId: string | undefined = evaluated.evaluations?.[0]?.actions?.[0]?.alertId;
   if (!alertId) throw new Error(`the fixture evaluation raised no alert: ${JSON.stringify(evaluated)}`);
+  const auto = await autoEnrichmentFixture(api, key, person.id);
   const enrichmentId: string | undefined = enrichment.results?.[0]?.enrichmentId;
   if (!enrichmentId) throw new Error(`the fixture enrichment made no record: ${JSON.stringify(enrichment)}`);
   return new Map([
@@ -128,7 +129,25 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
     ["organizations/{id}", [org.orgId]],
     ["rules/{id}", [rule.id]],
     ["alerts/{id}", [alertId]],
+    ["auto-enrichment/jobs/{id}", [auto.jobId]],
+    ["auto-enrichment/conflicts/{id}", [auto.conflictId]],
   ]);
+}
+
+/**
+ * An auto-enrichment job and a conflict: the person's phone as typed ("+44 20 7946 0958") differs from phone_normalize's
+ * E.164 finding, which is mapped onto it, so a manual run proposes it for review. The queue runs it in the background.
+ */
+async function autoEnrichmentFixture(api: Api, key: string, personId: string): Promise<{ jobId: string; conflictId: string }> {
+  const config = { enabled: true, entityTypes: { person: { integrationCodes: ["phone_normalize"], fieldMapping: { phoneE164: "phone" } } } };
+  await expectStatus(api.call("PUT", "/v1/auto-enrichment/config", { key, body: config }), 200, "auto-enrichment config");
+  const run = await expectStatus(api.call("POST", "/v1/auto-enrichment/jobs", { key, body: { entityIds: [personId] } }), 202, "auto-enrichment run");
+  for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    const conflicts = await expectStatus(api.call("GET", `/v1/auto-enrichment/conflicts?entityId=${personId}`, { key }), 200, "conflicts");
+    const [conflict] = conflicts.data as { id: string }[];
+    if (conflict) return { jobId: run.jobIds[0], conflictId: conflict.id };
+  }
+  throw new Error("the fixture's auto-enrichment run raised no conflict");
 }
 
 /** The fixture's values for what a path parameter points at; throws when the fixture does not know it. */

@@ -14,6 +14,8 @@ export function validBodies(fixture: Fixture): Record<string, unknown> {
     "POST /v1/enrichment-groups": { slug: `group-${crypto.randomUUID().slice(0, 8)}`, name: "A group", integrationCodes: ["phone_normalize"] },
     "PATCH /v1/enrichment-groups/{idOrSlug}": { name: "Renamed group", integrationCodes: ["phone_normalize"] },
     "POST /v1/screening/cleared": { entityId, sdnId: SDN_ID, note: "Reviewed" },
+    "POST /v1/auto-enrichment/jobs": { entityIds: [entityId] },
+    "POST /v1/auto-enrichment/conflicts/resolve": { ids: fixtureValues(fixture, "auto-enrichment/conflicts/{id}"), action: "dismiss" },
     "POST /v1/rules": { name: "A rule", events: ["entity.created"], conditions: { fact: "entity.attributes.country", operator: "in", value: ["IR"] } },
     "PATCH /v1/rules/{id}": { description: "Changed" },
     "POST /v1/rules/{id}/test": { entityId },

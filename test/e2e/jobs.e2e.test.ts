@@ -95,7 +95,7 @@ describe("a 200-entity job on wrangler dev", () => {
     expect(new Set(full.filter((f) => f.event === "entity_completed").map((f) => f.data.entity_index)).size).toBe(200);
 
     const done = await client.expect(200, "GET", `/v1/jobs/${job.jobId}`, { key });
-    expect(done).toMatchObject({ status: "completed", counts: { total: 200, succeeded: 190, failed: 10, pending: 0 } });
+    expect(done).toMatchObject({ status: "completed", counts: { total: 200, queued: 0, running: 0, succeeded: 190, failed: 10, cancelled: 0 } });
     const results = await client.allResults(key, job.jobId);
     expect(results).toHaveLength(200);
     for (const r of results) {
@@ -150,7 +150,7 @@ describe("controlling jobs on wrangler dev", () => {
     const settled = await client.waitForJob(key, job.jobId, (j) => j.counts.running === 0, 60_000);
     expect(settled.status).toBe("paused");
     // http_lookup keeps at most 50 calls in flight, so at least 100 entities wait.
-    expect(settled.counts.pending).toBeGreaterThanOrEqual(100);
+    expect(settled.counts.queued).toBeGreaterThanOrEqual(100);
     await client.expect(200, "POST", `/v1/jobs/${job.jobId}/resume`, { key });
     const done = await client.waitForJob(key, job.jobId, terminal, 90_000);
     expect(done).toMatchObject({ status: "completed", counts: { succeeded: 150 } });

@@ -118,6 +118,24 @@ describe("POST /v1/entities/:id/enrichments", () => {
     const res = await enrich(org.adminKey, id, { integrationCodes: ["http_lookup", "http_lookup_alt"] });
     expect(res.json.results[0].error).toMatchObject({ code: "MISSING_INPUT", category: "validation", retryable: false });
     expect(res.json.results[1].error).toMatchObject({ code: "INTEGRATION_NOT_ENABLED", category: "configuration" });
+    // The result names its integration; its message does not repeat it.
+    expect(res.json.results[0].error.message).toBe("Needs email, or domain, or companyDomain, or fullName, or name");
+    expect(res.json.results[1].error.message).toBe("Not enabled for this organization");
+  });
+
+  it("answers an input an integration refuses while building its cache key as that result's failure, not a 5xx", async () => {
+    const org = await lookupOrg();
+    // email_discover's declared inputs are there, but a name with no Latin letters yields no address to look up.
+    const id = await person(org.adminKey, { fullName: "李小龙", companyDomain: "initech.io", phone: "+44 20 7946 0018" });
+    for (const codes of [["email_discover"], ["email_discover", "phone_normalize"]]) {
+      const res = await enrich(org.adminKey, id, { integrationCodes: codes });
+      expect(res.status).toBe(200);
+      expect(res.json.results[0]).toMatchObject({
+        integrationCode: "email_discover",
+        status: "failed",
+        error: { code: "MISSING_INPUT", message: "Needs a first and last name (or a full name) written in Latin letters" },
+      });
+    }
   });
 
   it("rejects unknown codes, unknown groups and empty requests with 400", async () => {

@@ -6,6 +6,8 @@ export interface FakeAnswer {
   body?: unknown;
   /** Answer after this long (simulates a slow or hanging provider). */
   delayMs?: number;
+  /** Close the connection without answering (after `delayMs`, if given). */
+  closeConnection?: boolean;
 }
 
 export type FakeRoute = (req: IncomingMessage, body: string, url: URL) => FakeAnswer | undefined;

@@ -16,3 +16,4 @@ import "../fake-llm/chat-completions";
 import "../fake-llm/anthropic";
 import "../fake-llm/gemini";
 import "../fake-llm/control";
+import "./auto";

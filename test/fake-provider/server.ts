@@ -21,6 +21,10 @@ export async function startFakeProvider(port = 0) {
       const answer = fakeRoutes.get(prefix)?.(req, Buffer.concat(chunks).toString("utf8"), url) ?? { status: 404, body: { error: "no such fake route" } };
       const send = () => {
         if (res.destroyed) return;
+        if (answer.closeConnection) {
+          req.socket.destroy();
+          return;
+        }
         res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
         res.end(answer.body === undefined ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
       };

@@ -19,7 +19,7 @@ describe("running a job", () => {
     expect(res.status).toBe(202);
     const job = await waitForJob(org.adminKey, res.json.jobId);
     expect(job.status).toBe("completed");
-    expect(job.counts).toMatchObject({ total: 3, succeeded: 2, failed: 1, pending: 0 });
+    expect(job.counts).toEqual({ total: 3, queued: 0, running: 0, succeeded: 2, failed: 1, cancelled: 0 });
     const [ada, bob, cy] = await allResults(org.adminKey, res.json.jobId);
     expect(ada.status).toBe("succeeded");
     expect(cy.status).toBe("succeeded");
@@ -110,9 +110,12 @@ describe("running a job", () => {
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const parsed = Papa.parse<Record<string, string>>(csv.text, { header: true, skipEmptyLines: true });
     expect(parsed.data).toHaveLength(5);
-    expect(parsed.meta.fields).toEqual(expect.arrayContaining(["entity_index", "entity_id", "external_id", "status", "http_lookup.status", "title", "seniority"]));
-    expect(parsed.data[0]).toMatchObject({ entity_index: "0", status: "succeeded", external_id: entities[0]?.externalId, title: "Title of p0 from http_lookup" });
-    expect(parsed.data[1]).toMatchObject({ status: "failed", error_code: "HTTP_500", "http_lookup.status": "failed", title: "" });
+    expect(parsed.meta.fields).toEqual(
+      expect.arrayContaining(["entityId", "externalId", "type", "fullName", "status", "http_lookup.status", "http_lookup.errorCode", "enriched.title", "enriched.seniority"]),
+    );
+    expect(parsed.data.map((r) => r.externalId)).toEqual(entities.map((e) => e.externalId));
+    expect(parsed.data[0]).toMatchObject({ status: "succeeded", fullName: "p0", "enriched.title": "Title of p0 from http_lookup" });
+    expect(parsed.data[1]).toMatchObject({ status: "failed", "http_lookup.errorCode": "HTTP_500", "http_lookup.status": "failed", "enriched.title": "" });
   });
 
   it("publishes signed webhooks: one per entity and one for the job", async () => {

@@ -165,6 +165,35 @@ async function successes(api: Api, org: Org, fixture: Fixture) {
 
   await ok(call("GET", `/v1/screening/cleared?entityId=${entityId}`, { key }), "clearances");
   await ok(call("DELETE", `/v1/screening/cleared/${id("cleared/{id}")}`, { key }), "withdraw clearance");
+
+  await autoEnrichmentSuccesses(key, entityId, id("auto-enrichment/jobs/{id}"), id("auto-enrichment/conflicts/{id}"));
+}
+
+/** The auto-enrichment operations; the fixture ran one job on the person and left one open conflict. */
+async function autoEnrichmentSuccesses(key: string, entityId: string, jobId: string, conflictId: string) {
+  const base = "/v1/auto-enrichment";
+  await ok(call("GET", `${base}/config`, { key }), "auto config");
+  const config = await ok(call("PATCH", `${base}/config`, { key, body: { triggers: { cooldownHours: 24 } } }), "patch auto config");
+  await ok(call("PUT", `${base}/config`, { key, body: config }), "put auto config");
+  await ok(call("GET", `${base}/config/versions`, { key }), "auto config versions");
+  await ok(call("GET", `${base}/jobs?entityType=person&status=succeeded`, { key }), "list auto jobs");
+  await ok(call("GET", `${base}/jobs/${jobId}`, { key }), "auto job");
+  // A second run within the cooldown is skipped COOLDOWN, which a retry may run again.
+  const cooled = await ok(call("POST", `${base}/jobs`, { key, body: { entityIds: [entityId] } }), "manual auto run");
+  for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    const job = await ok(call("GET", `${base}/jobs/${cooled.jobIds[0]}`, { key }), "auto job");
+    if (job.status === "skipped") break;
+  }
+  await ok(call("POST", `${base}/jobs/${cooled.jobIds[0]}/retry`, { key }), "auto retry");
+  await ok(call("GET", `${base}/conflicts`, { key }), "conflicts");
+  await ok(call("GET", `${base}/conflicts/${conflictId}`, { key }), "conflict");
+  await ok(call("POST", `${base}/conflicts/${conflictId}/resolve`, { key }), "resolve (POST, no body)");
+  await ok(call("PUT", `${base}/conflicts/${conflictId}/resolve`, { key, body: {} }), "resolve (PUT)");
+  await ok(call("POST", `${base}/conflicts/resolve`, { key, body: { ids: [conflictId], action: "accept" } }), "bulk resolve");
+  await ok(call("GET", `${base}/stats`, { key }), "auto stats");
+  await ok(call("GET", `${base}/credits?groupBy=day`, { key }), "auto credits");
+  await ok(call("POST", `${base}/pause`, { key }), "pause pipeline");
+  await ok(call("POST", `${base}/resume`, { key }), "resume pipeline");
 }
 
 /** The errors a client of each operation must handle, generated from the document. */

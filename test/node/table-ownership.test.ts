@@ -35,6 +35,13 @@ const owners: Record<string, Owner> = {
   webhook_deliveries: "webhooks",
   webhook_delivery_attempts: "webhooks",
   contact_enrichments: "contact-enrichment",
+  auto_enrichment_configs: "auto-enrichment",
+  auto_enrichment_config_versions: "auto-enrichment",
+  auto_enrichment_state: "auto-enrichment",
+  auto_enrichment_jobs: "auto-enrichment",
+  auto_enrichment_conflicts: "auto-enrichment",
+  auto_enrichment_suppressions: "auto-enrichment",
+  auto_enrichment_budget_windows: "auto-enrichment",
   // The email-pattern integration's own cache of observed address patterns.
   email_pattern_observations: "providers",
   rules: "rules",

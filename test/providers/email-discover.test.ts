@@ -113,6 +113,14 @@ describe("email_discover", () => {
     const out = await discover({ fullName: "Jan Berg", companyDomain: "servfail.net" });
     expect(out.fields.email).toBe("jan.berg@servfail.net");
     expect(out.dataQuality.confidence).toBeCloseTo(0.3 * 0.7);
+    expect(out.cacheTtlSeconds).toBe(0);
+  });
+
+  it("still answers, less sure and uncached, when the resolver itself fails, saying why", async () => {
+    const out = await discover({ fullName: "Jan Berg", companyDomain: "resolver-500.net" });
+    expect(out.fields.email).toBe("jan.berg@resolver-500.net");
+    expect(out.cacheTtlSeconds).toBe(0);
+    expect(out.enrichmentData.evidence).toMatchObject({ mailDomain: { status: "dns_failure", failure: "the resolver answered HTTP 500" } });
   });
 
   it.each([

@@ -66,7 +66,7 @@ describe("email_validate", () => {
     ["someone@nullmx.org", "undeliverable", ["null_mx"]],
     ["someone@no-mail.net", "undeliverable", ["no_mail_server"]],
     ["someone@does-not-exist.com", "undeliverable", ["domain_not_found"]],
-    ["someone@servfail.net", "unknown", ["dns_lookup_failed"]],
+    ["someone@servfail.net", "unknown", ["mx_lookup_failed: the domain's DNS answered SERVFAIL"]],
     ["someone@aliased-mail.com", "deliverable", ["mx_found"]],
   ])("%s is %s", async (email, verdict, reasons) => {
     const out = await validate(email);
@@ -86,8 +86,16 @@ describe("email_validate", () => {
     expect(out.enrichmentData).toMatchObject({ syntaxValid: false, reasons: ["invalid_syntax"] });
   });
 
-  it("fails retryably when the resolver itself is down, so nothing is cached", async () => {
-    await expect(validate("someone@resolver-down.net")).rejects.toMatchObject({ code: "HTTP_503", retryable: true });
+  it("answers unknown, saying why and asking not to be cached, when the resolver itself is down", async () => {
+    const before = await dohCalls("resolver-down.net");
+    const out = await validate("someone@resolver-down.net");
+    expect(out.fields.emailVerdict).toBe("unknown");
+    expect(out.enrichmentData.reasons).toEqual(["mx_lookup_failed: the resolver answered HTTP 503"]);
+    expect(out.cacheTtlSeconds).toBe(0);
+    // A 5xx is asked once more; the DNS answer is not cached either, so the next call asks again.
+    expect((await dohCalls("resolver-down.net")) - before).toBe(2);
+    await validate("other@resolver-down.net");
+    expect((await dohCalls("resolver-down.net")) - before).toBe(4);
   });
 
   it("asks the resolver once per domain within the DNS TTL", async () => {

@@ -6,7 +6,7 @@ import { publish } from "../../src/platform/events";
 import { call, createOrg } from "../helpers/api";
 import { createHook } from "../webhooks/harness";
 import { waitForReceived } from "../helpers/webhook-receiver";
-import { createRule, rows, waitFor } from "./helpers";
+import { createRule, deliverEvaluations, rows, waitFor } from "./helpers";
 
 const tagsOf = (key: string, id: string) => call("GET", `/v1/entities/${id}`, { key }).then((r) => r.json.tags as string[]);
 
@@ -39,7 +39,7 @@ describe("rules on entity events", () => {
     expect(await waitFor(() => tagsOf(key, id), (t) => t.length === 2)).toEqual(["high-risk-country", "moved-to-kp"]);
     const events = await rows("SELECT type, data FROM rule_events WHERE entity_id = ? ORDER BY received_at", id);
     expect(events.map((e) => [e.type, JSON.parse(String(e.data)).changed])).toEqual([
-      ["entity.created", ["fullName", "country"]],
+      ["entity.created", ["country", "fullName"]],
       ["entity.updated", ["title"]],
       ["entity.updated", ["country"]],
     ]);
@@ -56,6 +56,58 @@ describe("rules on entity events", () => {
     await call("PUT", "/v1/entities/by-external-id/ev-1", { key, body: { type: "person", attributes: { fullName: "Put Person", country: "KP" } } });
     const put = await call("GET", "/v1/entities/by-external-id/ev-1", { key });
     expect(await waitFor(() => tagsOf(key, put.json.id), (t) => t.length === 1)).toEqual(["high-risk-country"]);
+  });
+
+  it("a batch job's inline entities publish once each (origin import, the job's id); each rule evaluates each event once", async () => {
+    const { adminKey: key, orgId } = await createOrg();
+    const rule = await createRule(key, {
+      name: "Imported",
+      status: "active",
+      events: ["entity.created", "entity.updated"],
+      conditions: { fact: "event.data.origin", operator: "eq", value: "import" },
+      actions: [{ type: "add_tag", tag: "imported" }],
+    });
+    const job = await call("POST", "/v1/jobs", {
+      key,
+      body: {
+        integrationCodes: ["phone_normalize"],
+        entities: [
+          { type: "person", externalId: "imp-a", attributes: { fullName: "Imp A", custom: { tier: "gold" } } },
+          { type: "company", externalId: "imp-b", attributes: { name: "Imp B Ltd" } },
+        ],
+      },
+    });
+    expect(job.status).toBe(202);
+    const a = (await call("GET", "/v1/entities/by-external-id/imp-a", { key })).json.id as string;
+    const b = (await call("GET", "/v1/entities/by-external-id/imp-b", { key })).json.id as string;
+    expect(await waitFor(() => tagsOf(key, a), (t) => t.length > 0)).toEqual(["imported"]);
+    expect(await waitFor(() => tagsOf(key, b), (t) => t.length > 0)).toEqual(["imported"]);
+    const events = await rows("SELECT id, type, entity_id, data FROM rule_events WHERE org_id = ? ORDER BY entity_id", orgId);
+    expect(events.map((e) => [e.entity_id, e.type, JSON.parse(String(e.data))]).sort()).toEqual(
+      [
+        [a, "entity.created", { entityId: a, entityType: "person", externalId: "imp-a", changed: ["custom.tier", "fullName"], origin: "import", jobId: job.json.jobId }],
+        [b, "entity.created", { entityId: b, entityType: "company", externalId: "imp-b", changed: ["name"], origin: "import", jobId: job.json.jobId }],
+      ].sort(),
+    );
+    // Delivered again, the events change nothing: one evaluation per rule and event.
+    await deliverEvaluations(events.map((e) => ({ eventId: e.id, orgId })));
+    const evaluations = (await call("GET", `/v1/rules/evaluations?ruleId=${rule.id}`, { key })).json.data;
+    expect(evaluations.map((e: { entityId: string; matched: boolean }) => [e.entityId, e.matched]).sort()).toEqual([[a, true], [b, true]].sort());
+    expect(await tagsOf(key, a)).toEqual(["imported"]);
+
+    // A tags-only PATCH is an update that changed `tags` (from the API), so the rule runs and does not match.
+    await call("PATCH", `/v1/entities/${a}`, { key, body: { tags: ["vip"] } });
+    const updated = await waitFor(
+      () => rows("SELECT data FROM rule_events WHERE entity_id = ? AND type = 'entity.updated'", a),
+      (r) => r.length > 0,
+    );
+    expect(updated.map((e) => JSON.parse(String(e.data)))).toEqual([{ entityId: a, entityType: "person", externalId: "imp-a", changed: ["tags"], origin: "api" }]);
+    const after = await waitFor(
+      () => call("GET", `/v1/rules/evaluations?ruleId=${rule.id}&entityId=${a}`, { key }).then((r) => r.json.data as { matched: boolean }[]),
+      (d) => d.length === 2,
+    );
+    expect(after.map((e) => e.matched).sort()).toEqual([false, true]);
+    expect(await tagsOf(key, a)).toEqual(["vip"]);
   });
 
   it("tags: a set the organization replaces with PATCH; rules add to it without duplicates", async () => {

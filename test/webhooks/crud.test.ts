@@ -99,7 +99,7 @@ describe("webhooks validation and the outbound guard", () => {
   it.each([
     [{ url: "not a url", events }],
     [{ url: "https://example.com/h", events: [] }],
-    [{ url: "https://example.com/h", events: ["entity.created"] }],
+    [{ url: "https://example.com/h", events: ["entity.exploded"] }],
     [{ url: "https://example.com/h", events, secret: "whsec_mine" }],
   ])("rejects a malformed body %j", async (body) => {
     const org = await createOrg();

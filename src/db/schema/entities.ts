@@ -14,6 +14,14 @@ export const entities = sqliteTable(
       .$type<Record<string, EnrichedField>>()
       .notNull()
       .default(sql`'{}'`),
+    /**
+     * Where each attribute's value came from, by attribute name (`custom.<key>` for custom ones). An attribute with no
+     * entry here is the customer's (entities written before provenance was recorded).
+     */
+    attributeSources: text("attribute_sources", { mode: "json" })
+      .$type<Record<string, AttributeSource>>()
+      .notNull()
+      .default(sql`'{}'`),
     /** Labels set by the organization (PATCH) or by its rules' `add_tag` actions; a set, in the order added. */
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     /** Lower-cased names, emails and domains, for `?q=` search. */
@@ -33,4 +41,19 @@ export interface EnrichedField {
   source: string;
   confidence: number;
   enrichedAt: string;
+}
+
+/** Who set an attribute's value: the customer (API writes, imports), enrichment (auto-enrichment), or a resolved conflict. */
+export const ATTRIBUTE_SOURCES = ["customer", "enrichment", "resolution"] as const;
+export type AttributeSourceKind = (typeof ATTRIBUTE_SOURCES)[number];
+
+export interface AttributeSource {
+  source: AttributeSourceKind;
+  /** The integration whose finding it is (enrichment, and accepted resolutions). */
+  integrationCode?: string;
+  enrichmentId?: string;
+  confidence?: number;
+  setAt: string;
+  /** The API key that wrote it (customer writes and resolutions). */
+  setByKeyId?: string | null;
 }

@@ -25,6 +25,31 @@ export function releaseStatement(db: Db, orgId: string, amount: number | SqlFrag
   );
 }
 
+/** True when the organization can run work that may charge `amount`: postpaid, or a prepaid balance whose available part covers it. */
+export const canCover = (orgId: string, amount: number): SqlFragment =>
+  sqlFragment("EXISTS (SELECT 1 FROM organizations WHERE id = ? AND (billing_mode <> 'prepaid' OR credit_balance - reserved_credits >= ?))", orgId, amount);
+
+/** What holding `amount` for the organization takes from its balance: `amount` when prepaid, 0 when postpaid. */
+export const holdAmount = (orgId: string, amount: number): SqlFragment =>
+  sqlFragment("(SELECT CASE WHEN billing_mode = 'prepaid' THEN ? ELSE 0 END FROM organizations WHERE id = ?)", amount, orgId);
+
+/**
+ * Holds `amount` of a prepaid organization's balance for the caller's batch (the builder form of `reserveCredits`): lands
+ * only when `onlyIf` holds and the available balance covers it, so concurrent holds never exceed the balance. Give it
+ * back with `releaseStatement`.
+ */
+export function holdStatement(db: Db, orgId: string, amount: SqlFragment, onlyIf: SqlFragment): D1PreparedStatement {
+  return rawStatement(
+    db,
+    `UPDATE organizations SET reserved_credits = reserved_credits + (${amount.sql})
+     WHERE id = ? AND billing_mode = 'prepaid' AND credit_balance - reserved_credits >= (${amount.sql}) AND (${onlyIf.sql})`,
+    ...amount.params,
+    orgId,
+    ...amount.params,
+    ...onlyIf.params,
+  );
+}
+
 export interface ChargeOnce {
   orgId: string;
   credits: number;

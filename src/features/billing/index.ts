@@ -2,7 +2,7 @@ import type { FeatureManifest } from "../../platform/worker/feature";
 import { adminOrganizationRoutes } from "./admin-organizations.routes";
 import { creditRoutes } from "./routes";
 
-export { chargeOnce, grantStatements, releaseStatement } from "./guarded";
+export { canCover, chargeOnce, grantStatements, holdAmount, holdStatement, releaseStatement } from "./guarded";
 export type { ChargeOnce } from "./guarded";
 export { chargeStatements, creditSummary, releaseCredits, reserveCredits } from "./ledger";
 export type { BillingMode } from "./ledger";

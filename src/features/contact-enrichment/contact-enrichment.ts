@@ -7,7 +7,8 @@ import { ApiError, notFound } from "../../platform/errors";
 import { nowIso } from "../../platform/lib/time";
 import { releaseCredits, reserveCredits } from "../billing";
 import { type EntityRow, getEntity } from "../entities";
-import { planContactSearch } from "./plan";
+import { type LeftOut, planContactSearch } from "./plan";
+import { inputOf } from "../enrichment";
 import {
   type ContactRow,
   findActiveRecord,
@@ -17,7 +18,7 @@ import {
   requestedAuditStatement,
   settleRecord,
 } from "./records";
-import { CONTACT_CREDIT_PRICES, DEFAULT_CONTACT_INTEGRATIONS, contactGroupSlug } from "./settings";
+import { CONTACT_CREDIT_PRICES, contactGroupSlug } from "./settings";
 import { observeTimeout } from "./timeouts";
 
 export interface ContactDeps {
@@ -44,6 +45,16 @@ export async function getPerson(db: Db, orgId: string, personId: string): Promis
   return entity;
 }
 
+/**
+ * 422: the order's integrations, each with why it cannot run for this person (the attributes it lacks, or that it
+ * is not enabled or configured), so the caller knows what to add.
+ */
+function cannotSearch(field: ContactField, leftOut: LeftOut[]): ApiError {
+  const why = leftOut.some((l) => l.reason === "missing_inputs") ? "can run for this person" : "is enabled and configured";
+  const message = `No integration that finds ${field} ${why}; the details say what each one of the "${contactGroupSlug(field)}" order needs`;
+  return new ApiError("UNPROCESSABLE", message, { details: leftOut });
+}
+
 /** The pending or finished record, after storing a pending one past the maximum age as `timeout`. */
 async function liveRecord(deps: ContactDeps, orgId: string, entityId: string, field: ContactField) {
   const active = await findActiveRecord(deps.db, orgId, entityId, field);
@@ -64,12 +75,9 @@ export async function startContactEnrichment(deps: ContactDeps, caller: Caller, 
   const existing = await liveRecord(deps, caller.orgId, entity.id, field);
   if (existing) return { record: existing, created: false };
 
-  const plan = await planContactSearch(db, caller.orgId, field);
-  if (plan.integrations.length === 0) {
-    throw new ApiError("UNPROCESSABLE", `No enabled integration can find ${field}`, {
-      details: { field, tried: DEFAULT_CONTACT_INTEGRATIONS[field], orderGroupSlug: contactGroupSlug(field) },
-    });
-  }
+  // Refused here, before any record or hold, when no integration of the order could ever run for this person.
+  const plan = await planContactSearch(db, caller.orgId, field, inputOf(entity));
+  if (plan.integrations.length === 0) throw cannotSearch(field, plan.leftOut);
   const credits = CONTACT_CREDIT_PRICES[field];
   const { reserved } = await reserveCredits(db, caller.orgId, credits);
   const now = nowIso();

@@ -42,6 +42,22 @@ const normalizers: Record<ContactField, { key: RegExp; normalize: (raw: string, 
   },
 };
 
+const regionOf = (country: unknown) =>
+  typeof country === "string" && isSupportedCountry(country.toUpperCase()) ? (country.toUpperCase() as CountryCode) : undefined;
+
+/** Which attribute holds the person's own address or number. */
+const OWN_ATTRIBUTE: Record<ContactField, string> = { emails: "email", phones: "phone" };
+
+/**
+ * The email or phone the person already has, normalized as found values are (lower-cased address, E.164 number):
+ * finding it again is not a discovery.
+ */
+export function ownContacts(field: ContactField, attributes: Record<string, unknown>): Set<string> {
+  const raw = attributes[OWN_ATTRIBUTE[field]];
+  const normalized = typeof raw === "string" ? normalizers[field].normalize(raw, regionOf(attributes.country)) : null;
+  return new Set(normalized ? [normalized] : []);
+}
+
 /**
  * The emails or phones one integration result found, normalized (lower-cased addresses, E.164 numbers) and
  * de-duplicated. Integrations name their fields differently (`email`, `emails`, `workEmail`, `phoneE164` …),
@@ -50,7 +66,7 @@ const normalizers: Record<ContactField, { key: RegExp; normalize: (raw: string, 
 export function contactsFound(field: ContactField, result: EnrichmentResult, country: unknown): ContactFound[] {
   if (!result.success || !result.fields) return [];
   const { key, normalize } = normalizers[field];
-  const region = typeof country === "string" && isSupportedCountry(country.toUpperCase()) ? (country.toUpperCase() as CountryCode) : undefined;
+  const region = regionOf(country);
   const confidence = result.result?.dataQuality.confidence ?? 0;
   const found = new Map<string, ContactFound>();
   for (const [name, value] of Object.entries(result.fields)) {

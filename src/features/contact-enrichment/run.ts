@@ -13,7 +13,7 @@ import { Semaphore } from "../../platform/lib/semaphore";
 import type { EntityRow } from "../entities";
 import { contactChargeStatements } from "./charge";
 import { publishSettled } from "./events";
-import { contactsFound } from "./found";
+import { contactsFound, ownContacts } from "./found";
 import { type ContactPlan, planContactSearch } from "./plan";
 import { type ContactRow, type Settlement, findContactRecord, settleRecord, settleStatements, settledBy } from "./records";
 import { contactMaxAgeMs } from "./settings";
@@ -28,6 +28,8 @@ interface SearchOutcome {
   results: EnrichmentResult[];
   found: ContactFound[];
   winner?: EnrichmentResult;
+  /** Some integration found only what the person already has. */
+  foundOnlyOwn: boolean;
 }
 
 /** Tries the plan's integrations in order through the core (cache, retries, time budgets); the first that finds something wins. */
@@ -42,7 +44,9 @@ async function search(
 ): Promise<SearchOutcome> {
   const settings = readSettings(env);
   const input = inputOf(entity, { fields: [record.field] });
+  const own = ownContacts(record.field, entity.attributes);
   const results: EnrichmentResult[] = [];
+  let foundOnlyOwn = false;
   for (const integration of plan.integrations) {
     if (Date.now() >= deadline) break;
     const result = await runIntegration(integration, input, {
@@ -57,20 +61,37 @@ async function search(
       enrichmentId: await derivedUuid(`${record.id}:${integration.code}`),
     });
     results.push(result);
-    const found = contactsFound(record.field, result, entity.attributes.country);
-    if (found.length > 0) return { results, found, winner: result };
+    const all = contactsFound(record.field, result, entity.attributes.country);
+    const found = all.filter((f) => !own.has(f.value));
+    if (found.length > 0) return { results, found, winner: result, foundOnlyOwn };
+    if (all.length > 0) foundOnlyOwn = true;
   }
-  return { results, found: [] };
+  return { results, found: [], foundOnlyOwn };
 }
 
-/** Nothing found: NO_DATA when some provider answered, else the last provider failure. */
-function failureOf(field: ContactField, results: EnrichmentResult[]): ContactError {
+/**
+ * Nothing new found: NO_DATA when some provider answered (or found only the person's own value), else the last
+ * provider failure. Result messages never name their integration, so the source is named here, once.
+ */
+function failureOf(field: ContactField, outcome: SearchOutcome): ContactError {
+  const { results } = outcome;
   const answered = results.some((r) => r.success || r.error?.category === "no_data");
-  const last = results.at(-1)?.error;
-  if (answered || !last) {
-    return { code: "NO_DATA", message: `No ${field} found (tried ${results.map((r) => r.integrationCode).join(", ")})`, category: "no_data" };
+  const last = results.at(-1);
+  const tried = results.map((r) => r.integrationCode).join(", ");
+  if (answered || !last?.error) {
+    const what = outcome.foundOnlyOwn ? `No ${field} found other than the person's own` : `No ${field} found`;
+    return { code: "NO_DATA", message: `${what} (tried ${tried})`, category: "no_data" };
   }
-  return { code: last.code, message: `${results.at(-1)?.integrationCode}: ${last.message}`, category: last.category };
+  return { code: last.error.code, message: `${last.integrationCode}: ${last.error.message}`, category: last.error.category };
+}
+
+/** When no integration of the order can run (any more) for the person: what each lacks, named once per source. */
+function unrunnable(plan: ContactPlan): ContactError {
+  const lacking = plan.leftOut.some((l) => l.reason === "missing_inputs");
+  const message = plan.leftOut.map((l) => `${l.integrationCode}: ${l.message}`).join("; ");
+  return lacking
+    ? { code: "MISSING_INPUT", message, category: "validation" }
+    : { code: "INTEGRATION_NOT_ENABLED", message, category: "configuration" };
 }
 
 async function settleAlone(env: Env, db: Db, record: ContactRow, settlement: Settlement): Promise<void> {
@@ -103,20 +124,19 @@ export async function runContactEnrichment(env: Env, task: ContactTask, connecti
   if (!entity) {
     return settleAlone(env, db, record, { status: "failed", error: { code: "NOT_FOUND", message: "The person was deleted", category: "validation" }, actorKeyId });
   }
-  const plan = await planContactSearch(db, record.orgId, record.field);
-  if (plan.integrations.length === 0) {
-    const error = { code: "INTEGRATION_NOT_ENABLED", message: `No enabled integration can find ${record.field}`, category: "configuration" };
-    return settleAlone(env, db, record, { status: "failed", error, actorKeyId });
-  }
+  // The person may have changed since the POST: plan again with what it has now.
+  const plan = await planContactSearch(db, record.orgId, record.field, inputOf(entity));
+  if (plan.integrations.length === 0) return settleAlone(env, db, record, { status: "failed", error: unrunnable(plan), actorKeyId });
 
   const deadline = Date.parse(record.createdAt) + maxAgeMs;
   const limit = connections ?? new Semaphore(readSettings(env).MAX_CONNECTIONS_PER_INVOCATION);
-  const { results, found, winner } = await search(env, db, record, entity, plan, deadline, limit);
+  const outcome = await search(env, db, record, entity, plan, deadline, limit);
+  const { results, found, winner } = outcome;
   const settlement: Settlement = winner
     ? { status: "finished", dataFound: found, globalEnrichmentId: winner.cached ? (winner.globalEnrichmentId ?? null) : null, actorKeyId }
     : Date.now() >= deadline
       ? { status: "timeout", error: { code: "ENRICHMENT_TIMEOUT", message: `No result within ${Math.round(maxAgeMs / 1000)} s`, category: "timeout" }, actorKeyId }
-      : { status: "failed", error: failureOf(record.field, results), actorKeyId };
+      : { status: "failed", error: failureOf(record.field, outcome), actorKeyId };
 
   const token = crypto.randomUUID();
   const statements = settleStatements(db, record, settlement, token);

@@ -9,7 +9,7 @@ export { persistStatements } from "./persist";
 export { publicResult } from "./result";
 export type { EnrichmentResult } from "./result";
 export { EnrichResponseSchema, enrichmentRoutes } from "./routes";
-export { prefetchCache, runIntegration } from "./run-integration";
+export { describeInputs, lackedInputs, prefetchCache, runIntegration } from "./run-integration";
 export type { CacheProbe } from "./run-integration";
 
 export const feature: FeatureManifest = {

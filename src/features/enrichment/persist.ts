@@ -16,6 +16,8 @@ export interface PersistInput {
   jobId?: string | null;
   /** Jobs: one record per task however often it is delivered (unique key → INSERT OR IGNORE). */
   taskKeyOf?: (result: EnrichmentResult) => string;
+  /** More for the `entity.enriched` audit row (auto-enrichment: its trigger and job). */
+  auditData?: Record<string, unknown>;
 }
 
 /** A repeated job task's record is ignored (unique task key), which is what makes records exactly-once. */
@@ -79,6 +81,7 @@ export function persistStatements(db: Db, input: PersistInput): D1PreparedStatem
         targetType: "entity",
         targetId: input.entityId,
         data: {
+          ...input.auditData,
           jobId: input.jobId ?? null,
           enrichments: ran.map((r) => ({ id: r.enrichmentId, code: r.integrationCode, status: r.status, credits: r.credits })),
         },

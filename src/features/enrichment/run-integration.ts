@@ -40,10 +40,12 @@ export interface RunOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function missingInputs(integration: Integration, input: IntegrationInput): string | null {
-  if (!integration.entityTypes.includes(input.entityType)) {
-    return `${integration.code} does not enrich ${input.entityType} entities`;
-  }
+/**
+ * What the entity lacks for each alternative of the integration's declared `inputs`, in their order (an empty list
+ * for an alternative it has in full); null when the integration does not enrich this type of entity.
+ */
+export function lackedInputs(integration: Integration, input: Pick<IntegrationInput, "entityType" | "attributes">): string[][] | null {
+  if (!integration.entityTypes.includes(input.entityType)) return null;
   // Inputs may name nested attributes such as `custom.website`.
   const present = (name: string) => {
     const v = name
@@ -51,8 +53,21 @@ export function missingInputs(integration: Integration, input: IntegrationInput)
       .reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), input.attributes);
     return v !== undefined && v !== null && v !== "";
   };
-  if (integration.inputs.length === 0 || integration.inputs.some((set) => set.every(present))) return null;
-  return `${integration.code} needs ${integration.inputs.map((set) => set.join(" + ")).join(" or ")}`;
+  return integration.inputs.map((set) => set.filter((name) => !present(name)));
+}
+
+/** What the integration needs, as its declared alternatives: "email, or fullName + companyDomain". */
+export const describeInputs = (integration: Integration) => integration.inputs.map((set) => set.join(" + ")).join(", or ");
+
+/**
+ * Why the integration cannot run on this entity, or null when it can. Messages never name the integration: every
+ * result carries its `integrationCode`, and whoever shows a message apart from its result names the source once.
+ */
+export function missingInputs(integration: Integration, input: IntegrationInput): string | null {
+  const lacked = lackedInputs(integration, input);
+  if (lacked === null) return `Does not enrich ${input.entityType} entities`;
+  if (lacked.length === 0 || lacked.some((set) => set.length === 0)) return null;
+  return `Needs ${describeInputs(integration)}`;
 }
 
 /** Exponential backoff with full jitter. */
@@ -88,7 +103,8 @@ async function cacheKeyFor(integration: Integration, input: IntegrationInput, op
   if (!isEnabled(integration, opts.settingsRow)) return null;
   if (!hasCredentials(integration, opts.settingsRow, credentialNamesOf(opts.settingsRow))) return null;
   if (missingInputs(integration, input)) return null;
-  return lookupCacheKey(integration, input, opts);
+  // An integration may refuse the input while building its key (a name with no Latin letters): its run says so.
+  return lookupCacheKey(integration, input, opts).catch(() => null);
 }
 
 /** One run whose cache entry may be read ahead (`prefetchCache`). */
@@ -184,18 +200,24 @@ export async function runIntegration(integration: Integration, input: Integratio
   });
 
   if (!isEnabled(integration, opts.settingsRow)) {
-    return fail(new EnrichmentError("INTEGRATION_NOT_ENABLED", `${integration.code} is not enabled for this organization`, "configuration"), 0);
+    return fail(new EnrichmentError("INTEGRATION_NOT_ENABLED", "Not enabled for this organization", "configuration"), 0);
   }
   if (!hasCredentials(integration, opts.settingsRow, credentialNamesOf(opts.settingsRow))) {
     return fail(
-      new EnrichmentError("INTEGRATION_NOT_ENABLED", `${integration.code} needs credentials: ${integration.credentialNames.join(", ")}`, "configuration"),
+      new EnrichmentError("INTEGRATION_NOT_ENABLED", `Needs credentials: ${integration.credentialNames.join(", ")}`, "configuration"),
       0,
     );
   }
   const missing = missingInputs(integration, input);
   if (missing) return fail(new EnrichmentError("MISSING_INPUT", missing, "validation"), 0);
 
-  const key = await lookupCacheKey(integration, input, opts);
+  let key: string | null;
+  try {
+    key = await lookupCacheKey(integration, input, opts);
+  } catch (error) {
+    // `lookupKey` may refuse the input as `execute` would (a name with no Latin letters): that result, not a throw.
+    return fail(asEnrichmentError(error), 0);
+  }
   if (key && !opts.forceRefresh) {
     const hit = opts.prefetchedCache?.has(key) ? (opts.prefetchedCache.get(key) ?? null) : await readCache(opts.env.ENRICH_CACHE, key);
     if (hit) {
@@ -230,13 +252,14 @@ export async function runIntegration(integration: Integration, input: Integratio
       const output = await attempt(integration, input, opts, credentials, timeLeft);
       const costCents = output.costCents ?? integration.costCents;
       let globalEnrichmentId: string | undefined;
-      if (key && integration.cache) {
+      const ttlSeconds = Math.min(integration.cache?.ttlSeconds ?? 0, output.cacheTtlSeconds ?? Number.POSITIVE_INFINITY);
+      if (key && ttlSeconds > 0) {
         globalEnrichmentId = `ge_${crypto.randomUUID()}`;
         const write = writeCache(
           opts.env.ENRICH_CACHE,
           key,
           { globalEnrichmentId, integrationCode: integration.code, fetchedAt: new Date().toISOString(), output },
-          integration.cache.ttlSeconds,
+          ttlSeconds,
         );
         if (opts.deferCacheWrite) opts.deferCacheWrite(write.catch((error) => logCacheWriteFailure(integration.code, error)));
         else await write;

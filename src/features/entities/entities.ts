@@ -9,7 +9,11 @@ import { nowIso } from "../../platform/lib/time";
 import { validationDetails } from "../../platform/http/validation-details";
 import { auditStatement } from "../tenancy";
 import { isUniqueViolation } from "../../platform/db/unique-violation";
+import type { Env } from "../../platform/env";
+import { prepared, runStatements } from "../../platform/db/statements";
+import { changedAttributes, presentSources, sourcesAfterCustomerWrite, touchedBy } from "./fields/provenance";
 import { tagSet } from "./fields/tags";
+import { type EntityWrite, checkEntityWrites, entityWriteStatements } from "./write-hooks";
 
 export type EntityRow = typeof entities.$inferSelect;
 
@@ -24,6 +28,11 @@ export function presentEntity(row: EntityRow) {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** `?include=provenance`: the entity plus where each attribute's value came from. */
+export function presentWithProvenance(row: EntityRow) {
+  return { ...presentEntity(row), attributeSources: presentSources(row.attributes, row.attributeSources, row.createdAt) };
 }
 
 /** Validates and normalizes attributes for the entity type; failures carry `attributes.<field>` paths. */
@@ -64,13 +73,60 @@ export async function getEntityByExternalId(db: Db, orgId: string, externalId: s
   return row;
 }
 
+/** What a customer write needs beyond the database: the caller, and where work after the commit goes (`waitUntil`). */
+export interface EntityWriteContext {
+  db: Db;
+  env: Env;
+  caller: Caller;
+  /** Keeps work that runs after the commit (queue messages, events) alive past the response. */
+  defer: (work: Promise<unknown>) => void;
+}
+
 export interface NewEntity {
   type: EntityType;
   externalId?: string | null;
   attributes: unknown;
+  /** Integrations to run once on creation, through the write hooks (auto-enrichment). */
+  integrationCodes?: string[];
 }
 
-export async function createEntity(db: Db, caller: Caller, input: NewEntity): Promise<EntityRow> {
+const stampOf = (caller: Caller, at: string) => ({ at, keyId: caller.keyId });
+
+/**
+ * Runs one customer write: the hooks' checks, then the entity statement, its audit row and the hooks' statements in one
+ * D1 batch, then (deferred) the hooks' after-commit work and the `entity.*` event.
+ */
+async function writeWithHooks(ctx: EntityWriteContext, write: EntityWrite, own: D1PreparedStatement[]): Promise<void> {
+  await checkEntityWrites(ctx.db, [write]);
+  const pending = entityWriteStatements(ctx.db, [write]);
+  const results = await runStatements(ctx.db, [...own, ...pending.statements]);
+  ctx.defer(pending.committed(ctx.env, results.slice(own.length)));
+}
+
+/** What an update changed, as the write hooks and `entity.updated` name it: attributes, then externalId and tags. */
+function changedBy(before: EntityRow, after: EntityRow): string[] {
+  const changed = changedAttributes(before.attributes, after.attributes);
+  if (before.externalId !== after.externalId) changed.push("externalId");
+  if (JSON.stringify(before.tags) !== JSON.stringify(after.tags)) changed.push("tags");
+  return changed;
+}
+
+function writeOf(caller: Caller, row: EntityRow, change: EntityWrite["change"], origin: EntityWrite["origin"], changed: string[]): EntityWrite {
+  return {
+    orgId: caller.orgId,
+    entityId: row.id,
+    entityType: row.type,
+    externalId: row.externalId,
+    change,
+    origin,
+    changed,
+    actorKeyId: caller.keyId,
+    at: row.updatedAt,
+  };
+}
+
+export async function createEntity(ctx: EntityWriteContext, input: NewEntity, origin: EntityWrite["origin"] = "api"): Promise<EntityRow> {
+  const { db, caller } = ctx;
   const attributes = normalizeAttributes(input.type, input.attributes);
   const now = nowIso();
   const row: EntityRow = {
@@ -80,22 +136,27 @@ export async function createEntity(db: Db, caller: Caller, input: NewEntity): Pr
     externalId: input.externalId ?? null,
     attributes,
     enriched: {},
+    attributeSources: sourcesAfterCustomerWrite({}, {}, attributes, [], stampOf(caller, now)),
     tags: [],
     searchText: searchTextOf(input.type, input.externalId ?? null, attributes),
     createdAt: now,
     updatedAt: now,
   };
+  const write = { ...writeOf(caller, row, "created", origin, changedAttributes({}, attributes)), ...(input.integrationCodes ? { integrationCodes: input.integrationCodes } : {}) };
   try {
-    await db.batch([
-      db.insert(entities).values(row),
-      auditStatement(db, {
-        orgId: caller.orgId,
-        actorKeyId: caller.keyId,
-        action: "entity.created",
-        targetType: "entity",
-        targetId: row.id,
-        data: { type: row.type, externalId: row.externalId },
-      }),
+    await writeWithHooks(ctx, write, [
+      prepared(db, db.insert(entities).values(row)),
+      prepared(
+        db,
+        auditStatement(db, {
+          orgId: caller.orgId,
+          actorKeyId: caller.keyId,
+          action: "entity.created",
+          targetType: "entity",
+          targetId: row.id,
+          data: { type: row.type, externalId: row.externalId, ...(input.integrationCodes ? { integrationCodes: input.integrationCodes } : {}) },
+        }),
+      ),
     ]);
   } catch (error) {
     if (row.externalId && isUniqueViolation(error)) throw duplicateExternalId(row.externalId);
@@ -112,33 +173,51 @@ export interface EntityPatch {
   tags?: string[];
 }
 
-export async function updateEntity(db: Db, caller: Caller, existing: EntityRow, patch: EntityPatch): Promise<EntityRow> {
-  const merged = patch.attributes ? compact(mergeAttributes(existing.attributes, patch.attributes)) : existing.attributes;
-  const attributes = patch.attributes ? normalizeAttributes(existing.type, merged) : existing.attributes;
+/** A PATCH merges into the stored attributes; a replace (PUT by externalId, `attributes` already normalized) sets them whole. */
+export async function updateEntity(
+  ctx: EntityWriteContext,
+  existing: EntityRow,
+  patch: EntityPatch,
+  how: { origin: EntityWrite["origin"]; replace: boolean } = { origin: "api", replace: false },
+): Promise<EntityRow> {
+  const { db, caller } = ctx;
+  const merged = patch.attributes && !how.replace ? compact(mergeAttributes(existing.attributes, patch.attributes)) : patch.attributes;
+  const attributes = merged ? normalizeAttributes(existing.type, merged) : existing.attributes;
+  const touched = touchedBy(patch.attributes ?? {});
   const externalId = patch.externalId === undefined ? existing.externalId : patch.externalId;
   const tags = patch.tags === undefined ? existing.tags : tagSet(patch.tags);
+  const now = nowIso();
+  const attributeSources = sourcesAfterCustomerWrite(existing.attributeSources, existing.attributes, attributes, touched, stampOf(caller, now));
   const updated: EntityRow = {
     ...existing,
     externalId,
     attributes,
+    attributeSources,
     tags,
     searchText: searchTextOf(existing.type, externalId, attributes),
-    updatedAt: nowIso(),
+    updatedAt: now,
   };
   try {
-    await db.batch([
-      db
-        .update(entities)
-        .set({ externalId, attributes, tags, searchText: updated.searchText, updatedAt: updated.updatedAt })
-        .where(and(eq(entities.orgId, caller.orgId), eq(entities.id, existing.id))),
-      auditStatement(db, {
-        orgId: caller.orgId,
-        actorKeyId: caller.keyId,
-        action: "entity.updated",
-        targetType: "entity",
-        targetId: existing.id,
-        data: { changed: Object.keys(patch.attributes ?? {}), externalId, ...(patch.tags === undefined ? {} : { tags }) },
-      }),
+    await writeWithHooks(ctx, writeOf(caller, updated, "updated", how.origin, changedBy(existing, updated)), [
+      prepared(
+        db,
+        db
+          .update(entities)
+          // Tags only when the PATCH sets them, so a rule's add_tag landing meanwhile is not written over.
+          .set({ externalId, attributes, attributeSources, ...(patch.tags === undefined ? {} : { tags }), searchText: updated.searchText, updatedAt: updated.updatedAt })
+          .where(and(eq(entities.orgId, caller.orgId), eq(entities.id, existing.id))),
+      ),
+      prepared(
+        db,
+        auditStatement(db, {
+          orgId: caller.orgId,
+          actorKeyId: caller.keyId,
+          action: "entity.updated",
+          targetType: "entity",
+          targetId: existing.id,
+          data: { changed: Object.keys(patch.attributes ?? {}), externalId, ...(patch.tags === undefined ? {} : { tags }) },
+        }),
+      ),
     ]);
   } catch (error) {
     if (externalId && isUniqueViolation(error)) throw duplicateExternalId(externalId);
@@ -147,33 +226,32 @@ export async function updateEntity(db: Db, caller: Caller, existing: EntityRow, 
   return updated;
 }
 
-/** PUT by externalId: replaces the attributes of an existing entity or creates it. */
+/** PUT by externalId: replaces the attributes of an existing entity or creates it (an import, for the write hooks). */
 export async function upsertEntityByExternalId(
-  db: Db,
-  caller: Caller,
+  ctx: EntityWriteContext,
   externalId: string,
   input: { type: EntityType; attributes: unknown },
-): Promise<{ row: EntityRow; created: boolean; before?: EntityRow }> {
-  const existing = await findEntityByExternalId(db, caller.orgId, externalId);
+): Promise<{ row: EntityRow; created: boolean }> {
+  const existing = await findEntityByExternalId(ctx.db, ctx.caller.orgId, externalId);
   if (!existing) {
     try {
-      return { row: await createEntity(db, caller, { ...input, externalId }), created: true };
+      return { row: await createEntity(ctx, { ...input, externalId }, "import"), created: true };
     } catch (error) {
       if (!(error instanceof ApiError && error.code === "CONFLICT")) throw error;
       // Lost a race with a concurrent create of the same externalId: fall through to update it.
-      const winner = await getEntityByExternalId(db, caller.orgId, externalId);
-      return { row: await replaceAttributes(db, caller, winner, input), created: false, before: winner };
+      const winner = await getEntityByExternalId(ctx.db, ctx.caller.orgId, externalId);
+      return { row: await replaceAttributes(ctx, winner, input), created: false };
     }
   }
-  return { row: await replaceAttributes(db, caller, existing, input), created: false, before: existing };
+  return { row: await replaceAttributes(ctx, existing, input), created: false };
 }
 
-async function replaceAttributes(db: Db, caller: Caller, existing: EntityRow, input: { type: EntityType; attributes: unknown }) {
+async function replaceAttributes(ctx: EntityWriteContext, existing: EntityRow, input: { type: EntityType; attributes: unknown }) {
   if (existing.type !== input.type) {
     throw new ApiError("CONFLICT", `Entity '${existing.externalId}' is a ${existing.type}, not a ${input.type}`);
   }
-  const attributes = normalizeAttributes(existing.type, input.attributes);
-  return updateEntity(db, caller, { ...existing, attributes: {} }, { attributes });
+  // A replace is the customer's whole record: every attribute it sends is theirs, whatever wrote it before.
+  return updateEntity(ctx, existing, { attributes: normalizeAttributes(existing.type, input.attributes) }, { origin: "import", replace: true });
 }
 
 export async function deleteEntity(db: Db, caller: Caller, id: string): Promise<void> {

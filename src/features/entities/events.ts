@@ -1,13 +1,22 @@
-import { type DomainEvent, newEvent } from "../../platform/events";
-import type { EntityRow } from "./entities";
+import type { EntityType } from "../../domain/attributes";
 
-/** What `entity.created` and `entity.updated` carry: which entity, and the names of what the write set or changed. */
+/**
+ * What `entity.created` and `entity.updated` carry (bus and webhooks): which entity, the names of what the write set
+ * or changed, and where the write came from.
+ */
 export interface EntityEventData extends Record<string, unknown> {
   entityId: string;
-  entityType: EntityRow["type"];
+  entityType: EntityType;
   externalId: string | null;
-  /** Attribute names, plus `externalId` and `tags` when those changed. */
+  /**
+   * Attribute names (`custom.<key>` for custom ones, sorted), then `externalId` and `tags` when those changed. A new
+   * entity names every attribute it has; a job's inline entity names every attribute it sent.
+   */
   changed: string[];
+  /** `api`: POST and PATCH /v1/entities. `import`: PUT by externalId, and a batch job's inline entities (JSON or CSV). */
+  origin: "api" | "import";
+  /** The batch job whose inline entities these are. */
+  jobId?: string;
 }
 
 declare module "../../platform/events" {
@@ -17,18 +26,9 @@ declare module "../../platform/events" {
   }
 }
 
-/** Published after a customer's write of an entity (create, update, replace by externalId), not after enrichment. */
-export function entityEvent(type: "entity.created" | "entity.updated", orgId: string, row: EntityRow, changed: string[]): DomainEvent {
-  const data: EntityEventData = { entityId: row.id, entityType: row.type, externalId: row.externalId, changed };
-  return newEvent(type, orgId, data);
-}
-
-/** What a write changed: the attributes whose value differs (added, removed or replaced), then externalId and tags. */
-export function changedBy(before: EntityRow, after: EntityRow): string[] {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const names = [...new Set([...Object.keys(before.attributes), ...Object.keys(after.attributes)])];
-  const changed = names.filter((name) => !same(before.attributes[name], after.attributes[name]));
-  if (before.externalId !== after.externalId) changed.push("externalId");
-  if (!same(before.tags, after.tags)) changed.push("tags");
-  return changed;
-}
+/**
+ * Published on the bus after every customer write of an entity commits (API, PUT by externalId, a job's inline
+ * entities), by the write hooks (write-hooks.ts); never for enrichment's, rules' or a conflict resolution's own writes
+ * (no loops), and not for an update that changed nothing.
+ */
+export const ENTITY_EVENTS = ["entity.created", "entity.updated"] as const;

@@ -1,4 +1,5 @@
 import type { FeatureManifest } from "../../platform/worker/feature";
+import { ENTITY_EVENTS } from "./events";
 import { entityRoutes } from "./routes";
 
 export { getEntity, normalizeAttributes } from "./entities";
@@ -9,8 +10,22 @@ export type { FieldFinding } from "./fields/merge";
 export type { EntityRow } from "./entities";
 export { MAX_TAGS, TAG_PATTERN, TagSchema, addTagStatement } from "./fields/tags";
 export type { EntityEventData } from "./events";
+export { checkEntityWrites, entityWriteStatements, registerEntityWriteHooks } from "./write-hooks";
+export type { EntityWrite, EntityWriteHook, EntityWritePart, PendingWrites } from "./write-hooks";
+export {
+  attributeEntries,
+  attributePath,
+  attributeValue,
+  isAttributeName,
+  isWritableAttributeName,
+  normalizeAttributeValue,
+} from "./fields/attribute-names";
+export { attributeWriteStatement, attributesAfter, searchTextStatement } from "./fields/attribute-writes";
+export type { AttributeWrite } from "./fields/attribute-writes";
+export type { AttributeSources } from "./fields/provenance";
 
 export const feature: FeatureManifest = {
   name: "entities",
   routers: [entityRoutes],
+  webhookEvents: ENTITY_EVENTS,
 };

@@ -13,22 +13,22 @@ import {
   unprocessableError,
 } from "../../platform/http/openapi";
 import {
+  type EntityWriteContext,
   createEntity,
   deleteEntity,
   getEntity,
   getEntityByExternalId,
   listEntities,
   presentEntity,
+  presentWithProvenance,
   updateEntity,
   upsertEntityByExternalId,
 } from "./entities";
-import { idParam } from "../tenancy";
-import { ENTITY_TYPES } from "../../domain/attributes";
-import { publish } from "../../platform/events";
 import type { Context } from "hono";
 import type { AppEnv } from "../../platform/http/context";
-import type { EntityRow } from "./entities";
-import { changedBy, entityEvent } from "./events";
+import { ATTRIBUTE_SOURCES } from "../../db/schema/entities";
+import { idParam } from "../tenancy";
+import { ENTITY_TYPES } from "../../domain/attributes";
 import { MAX_TAGS, TagSchema } from "./fields/tags";
 
 const EntityType = z.enum(ENTITY_TYPES);
@@ -58,13 +58,41 @@ export const EntitySchema = z
   })
   .openapi("Entity");
 
+export const AttributeSourceSchema = z
+  .object({
+    source: z.enum(ATTRIBUTE_SOURCES),
+    integrationCode: z.string().optional(),
+    enrichmentId: z.string().optional(),
+    confidence: z.number().min(0).max(1).optional(),
+    setAt: z.string(),
+    setByKeyId: z.string().nullable().optional(),
+  })
+  .openapi("AttributeSource");
+
+const EntityWithProvenanceSchema = EntitySchema.extend({
+  attributeSources: z.record(z.string(), AttributeSourceSchema).optional().openapi({
+    description:
+      "With `?include=provenance`: per attribute (`custom.<key>` for custom ones), who set its value: `customer` (API writes, imports), `enrichment` (auto-enrichment), `resolution` (a resolved conflict).",
+  }),
+}).openapi("EntityWithProvenance");
+
 const AttributesInput = z.record(z.string(), z.unknown()).openapi({
   description: "Validated and normalized per entity type; unknown attribute names are rejected (use `custom`).",
   example: { fullName: "Ada Lovelace", email: "Ada@Example.com", country: "gb" },
 });
 
 const CreateEntityBody = z
-  .strictObject({ type: EntityType, externalId: ExternalId.optional(), attributes: AttributesInput })
+  .strictObject({
+    type: EntityType,
+    externalId: ExternalId.optional(),
+    attributes: AttributesInput,
+    integrationCodes: z
+      .array(z.string().min(1).max(100))
+      .min(1)
+      .max(20)
+      .optional()
+      .openapi({ description: "Integration codes (not groups) to run once on creation, through the auto-enrichment pipeline.", example: ["phone_normalize"] }),
+  })
   .openapi("CreateEntity");
 
 const PatchEntityBody = z
@@ -110,8 +138,13 @@ const get = createRoute({
   tags: ["Entities"],
   summary: "Get an entity",
   middleware: [authorize("viewer")] as const,
-  request: { params: idParam },
-  responses: { 200: jsonResponse(EntitySchema, "The entity"), ...commonErrors, ...notFoundError },
+  request: {
+    params: idParam,
+    query: z.object({
+      include: z.enum(["provenance"]).optional().openapi({ description: "`provenance` adds `attributeSources`." }),
+    }),
+  },
+  responses: { 200: jsonResponse(EntityWithProvenanceSchema, "The entity"), ...commonErrors, ...notFoundError },
 });
 
 const patch = createRoute({
@@ -159,17 +192,16 @@ const putByExternalId = createRoute({
   },
 });
 
-/** After the answer: `entity.created` for a new entity, `entity.updated` when a write changed something. */
-function published(c: Context<AppEnv>, row: EntityRow, before?: EntityRow): EntityRow {
-  const changed = before ? changedBy(before, row) : Object.keys(row.attributes);
-  if (before && changed.length === 0) return row;
-  const event = entityEvent(before ? "entity.updated" : "entity.created", c.get("caller").orgId, row, changed);
-  c.executionCtx.waitUntil(publish(c.env, [event]));
-  return row;
-}
+/** A route's customer write: after-commit work (queue messages, events) runs under the request's waitUntil. */
+const writeContext = (c: Context<AppEnv>): EntityWriteContext => ({
+  db: c.get("db"),
+  env: c.env,
+  caller: c.get("caller"),
+  defer: (work) => c.executionCtx.waitUntil(work),
+});
 
 export const entityRoutes = createRouter()
-  .openapi(create, async (c) => c.json(presentEntity(published(c, await createEntity(c.get("db"), c.get("caller"), c.req.valid("json")))), 201))
+  .openapi(create, async (c) => c.json(presentEntity(await createEntity(writeContext(c), c.req.valid("json"))), 201))
   .openapi(list, async (c) => {
     const { limit, cursor, type, q } = c.req.valid("query");
     return c.json(await paged(c, cursor, (token) => listEntities(c.get("db"), c.get("caller").orgId, { limit, type, q, cursor: decodeCursor(token) })), 200);
@@ -178,17 +210,17 @@ export const entityRoutes = createRouter()
     c.json(presentEntity(await getEntityByExternalId(c.get("db"), c.get("caller").orgId, c.req.valid("param").externalId)), 200),
   )
   .openapi(putByExternalId, async (c) => {
-    const { row, created, before } = await upsertEntityByExternalId(c.get("db"), c.get("caller"), c.req.valid("param").externalId, c.req.valid("json"));
-    published(c, row, before);
+    const { row, created } = await upsertEntityByExternalId(writeContext(c), c.req.valid("param").externalId, c.req.valid("json"));
     return created ? c.json(presentEntity(row), 201) : c.json(presentEntity(row), 200);
   })
-  .openapi(get, async (c) => c.json(presentEntity(await getEntity(c.get("db"), c.get("caller").orgId, c.req.valid("param").id)), 200))
+  .openapi(get, async (c) => {
+    const row = await getEntity(c.get("db"), c.get("caller").orgId, c.req.valid("param").id);
+    return c.json(c.req.valid("query").include === "provenance" ? presentWithProvenance(row) : presentEntity(row), 200);
+  })
   .openapi(patch, async (c) => {
-    const db = c.get("db");
-    const caller = c.get("caller");
-    const existing = await getEntity(db, caller.orgId, c.req.valid("param").id);
-    const body = c.req.valid("json");
-    return c.json(presentEntity(published(c, await updateEntity(db, caller, existing, body as Parameters<typeof updateEntity>[3]), existing)), 200);
+    const ctx = writeContext(c);
+    const existing = await getEntity(ctx.db, ctx.caller.orgId, c.req.valid("param").id);
+    return c.json(presentEntity(await updateEntity(ctx, existing, c.req.valid("json"))), 200);
   })
   .openapi(remove, async (c) => {
     await deleteEntity(c.get("db"), c.get("caller"), c.req.valid("param").id);

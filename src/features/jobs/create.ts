@@ -16,6 +16,9 @@ import { auditStatement } from "../tenancy";
 import { releaseCredits, releaseStatement, reserveCredits } from "../billing";
 import { sqlFragment } from "../../platform/db/sql-fragment";
 import { type JobEntityInput, prepareEntities, writeEntities } from "./entities";
+import type { SkippedRow } from "../../db/schema/jobs";
+import type { CsvUpload } from "./csv/read";
+import { type OnInvalidRow, prepareCsvRows } from "./csv/rows";
 import { assertFreeForm } from "../../platform/lib/json-limits";
 import { rawStatement, runStatements } from "../../platform/db/statements";
 
@@ -23,10 +26,21 @@ export const DEFAULT_PER_ENTITY_TIMEOUT_MS = 10_000;
 const JOB_WEBHOOK_EVENTS = ["enrichment.completed", "enrichment.failed", "job.completed", "job.failed"];
 
 export interface JobRequest extends Pick<EnrichRequest, "integrationCodes" | "enrichmentGroupRefs" | "params" | "forceRefresh"> {
+  /** JSON bodies and retries: all or nothing. Ignored when `csv` is given. */
   entities: JobEntityInput[];
+  /** CSV bodies: the rows as read, and what to do with a row that cannot be an entity. */
+  csv?: { upload: CsvUpload; onInvalidRow: OnInvalidRow };
   strategy?: Strategy;
   webhookId?: string | null;
   perEntityTimeoutMs?: number;
+}
+
+/** What `prepareJob` hands on besides the spec: what the create answer says about a CSV upload. */
+export interface PreparedJob {
+  spec: IntegrationJobSpec;
+  skippedRows: SkippedRow[];
+  columns: Record<string, string> | null;
+  unmappedColumns: string[];
 }
 
 /** The job's webhook must be the organization's own and listen to at least one job or enrichment event. */
@@ -46,9 +60,24 @@ async function checkJobWebhook(db: Db, orgId: string, webhookId: string): Promis
 
 /** Creates and starts a batch job; answers what `POST /v1/jobs` returns. */
 export async function createJob(env: Env, db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null) {
-  const spec = await prepareJob(db, caller, request, parentJobId);
+  const { spec, skippedRows, columns, unmappedColumns } = await prepareJobWithRows(db, caller, request, parentJobId, env);
   await startJob(env, db, spec);
-  return { jobId: spec.jobId, status: "processing" as const, createdAt: spec.createdAt, webhookId: spec.webhookId, entityCount: spec.entities.length, parentJobId };
+  return {
+    jobId: spec.jobId,
+    status: "processing" as const,
+    createdAt: spec.createdAt,
+    webhookId: spec.webhookId,
+    entityCount: spec.entities.length,
+    parentJobId,
+    columns,
+    unmappedColumns,
+    skippedRows,
+  };
+}
+
+/** `prepareJobWithRows`, for callers that need only the spec (tests start the object themselves). */
+export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null, env?: Env): Promise<IntegrationJobSpec> {
+  return (await prepareJobWithRows(db, caller, request, parentJobId, env)).spec;
 }
 
 /**
@@ -57,13 +86,21 @@ export async function createJob(env: Env, db: Db, caller: Caller, request: JobRe
  * is checked before anything is written; then the inline entities are upserted, the credits held and the D1 row
  * written. Answers the spec the object runs.
  */
-export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null): Promise<IntegrationJobSpec> {
+export async function prepareJobWithRows(
+  db: Db,
+  caller: Caller,
+  request: JobRequest,
+  parentJobId: string | null = null,
+  env?: Env,
+): Promise<PreparedJob> {
   const params = request.params ?? {};
   // Also for CSV bodies' params (a query parameter): params travel in every task message, which Queues caps at 128 KB.
   assertFreeForm(params, "params");
   const plan = await planRun(db, caller.orgId, request);
   const webhookId = request.webhookId ? await checkJobWebhook(db, caller.orgId, request.webhookId) : null;
-  const prepared = await prepareEntities(db, caller.orgId, request.entities);
+  const { prepared, skippedRows } = request.csv
+    ? await prepareCsvRows(db, caller.orgId, request.csv.upload, request.csv.onInvalidRow)
+    : { prepared: await prepareEntities(db, caller.orgId, request.entities), skippedRows: [] };
   const entityCount = prepared.slots.length;
   const { reserved } = await reserveCredits(db, caller.orgId, maxChargeOf(plan) * entityCount);
 
@@ -73,7 +110,7 @@ export async function prepareJob(db: Db, caller: Caller, request: JobRequest, pa
   const codes = plan.integrations.map((i) => i.code);
   let spec: IntegrationJobSpec;
   try {
-    const entities = await writeEntities(db, caller, prepared, jobId);
+    const entities = await writeEntities(db, caller, prepared, jobId, env);
     const entityTypes = [...new Set(entities.map((e) => e.type))].sort();
     spec = {
       kind: INTEGRATION_TASK,
@@ -107,6 +144,7 @@ export async function prepareJob(db: Db, caller: Caller, request: JobRequest, pa
         webhookId,
         parentJobId,
         reservedCredits: reserved,
+        skippedRows,
         createdByKeyId: caller.keyId,
         createdAt,
         updatedAt: createdAt,
@@ -117,14 +155,19 @@ export async function prepareJob(db: Db, caller: Caller, request: JobRequest, pa
         action: "job.created",
         targetType: "job",
         targetId: jobId,
-        data: { entityCount, integrationCodes: codes, strategy, reservedCredits: reserved, webhookId, parentJobId },
+        data: { entityCount, integrationCodes: codes, strategy, reservedCredits: reserved, webhookId, parentJobId, skippedRows: skippedRows.length },
       }),
     ]);
   } catch (error) {
     await releaseCredits(db, caller.orgId, reserved);
     throw error;
   }
-  return spec;
+  return {
+    spec,
+    skippedRows,
+    columns: request.csv?.upload.columns ?? null,
+    unmappedColumns: request.csv?.upload.unmappedColumns ?? [],
+  };
 }
 
 /** Hands the job to its object. Starting is idempotent, so one retry is safe; if both fail the job fails cleanly. */

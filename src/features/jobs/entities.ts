@@ -7,7 +7,9 @@ import { ApiError } from "../../platform/errors";
 import type { JobEntity } from "./engine/types";
 import { nowIso } from "../../platform/lib/time";
 import { auditStatement } from "../tenancy";
-import { normalizeAttributes, upsertEntityStatement } from "../entities";
+import { type EntityWrite, attributeEntries, checkEntityWrites, entityWriteStatements, normalizeAttributes, upsertEntityStatement } from "../entities";
+import type { Env } from "../../platform/env";
+import { IN_LIST_LIMIT, prepared as preparedStatement, runStatements } from "../../platform/db/statements";
 
 export interface InlineEntity {
   type: EntityType;
@@ -20,8 +22,6 @@ export type JobEntityInput = string | InlineEntity;
 
 export const MAX_JOB_ENTITIES = 1000;
 
-/** D1 allows 100 bound parameters per statement. */
-const IN_LIST_LIMIT = 90;
 /** Entities per D1 batch (each is an upsert plus its audit row). */
 const WRITE_CHUNK = 50;
 
@@ -37,41 +37,53 @@ export interface PreparedEntities {
   existing: Map<string, { id: string; type: EntityType }>;
 }
 
+/** What is wrong with one entity of the request; detail paths are relative to the entity (`attributes.email`, `type`). */
+export interface EntityProblem {
+  index: number;
+  kind: "attributes" | "duplicate" | "unknown_id" | "type_conflict";
+  details: { path: string; message: string; code: string }[];
+  /** duplicate: the index of the entity it repeats. */
+  sameAs?: number;
+}
+
 const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 
 function invalid(message: string, details: { path: string; message: string }[]): never {
   throw new ApiError("VALIDATION_ERROR", message, { details });
 }
 
+const asDetails = (details: unknown) => (Array.isArray(details) ? (details as { path: string; message: string; code: string }[]) : []);
+
 /**
- * Validates every entity before anything is written: attributes normalized per type, ids that exist in this
- * organization, no entity listed twice, no externalId naming an entity of the other type.
+ * Checks every entity before anything is written, and collects what is wrong with each instead of stopping at the
+ * first: attributes normalized per type, ids that exist in this organization, no entity listed twice, no externalId
+ * naming an entity of the other type. `prepared` holds only the entities with no problem, keeping their indexes.
  */
-export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityInput[]): Promise<PreparedEntities> {
-  if (inputs.length === 0) invalid("A job needs at least one entity", [{ path: "entities", message: "Must not be empty" }]);
-  if (inputs.length > MAX_JOB_ENTITIES) {
-    invalid(`A job takes at most ${MAX_JOB_ENTITIES} entities; this one has ${inputs.length}`, [
-      { path: "entities", message: `At most ${MAX_JOB_ENTITIES} entities per job` },
-    ]);
-  }
-  const slots = inputs.map((input, index): Slot => {
-    if (typeof input === "string") return { kind: "id", index, id: input };
+export async function checkEntities(db: Db, orgId: string, inputs: JobEntityInput[]): Promise<{ prepared: PreparedEntities; problems: EntityProblem[] }> {
+  const problems: EntityProblem[] = [];
+  const normalized = inputs.flatMap((input, index): Slot[] => {
+    if (typeof input === "string") return [{ kind: "id", index, id: input }];
     try {
-      return { kind: "inline", index, type: input.type, externalId: input.externalId ?? null, attributes: normalizeAttributes(input.type, input.attributes) };
+      return [{ kind: "inline", index, type: input.type, externalId: input.externalId ?? null, attributes: normalizeAttributes(input.type, input.attributes) }];
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      const details = (error.details as { path: string; message: string }[]).map((d) => ({ ...d, path: `entities.${index}.${d.path}` }));
-      throw new ApiError("VALIDATION_ERROR", `Invalid attributes for entity ${index}`, { details });
+      problems.push({ index, kind: "attributes", details: asDetails(error.details) });
+      return [];
     }
   });
   const seen = new Map<string, number>();
-  for (const slot of slots) {
+  const slots = normalized.filter((slot) => {
     const key = slot.kind === "id" ? `id:${slot.id}` : slot.externalId ? `ext:${slot.externalId}` : null;
-    if (!key) continue;
+    if (!key) return true;
     const first = seen.get(key);
-    if (first !== undefined) invalid("An entity is listed twice", [{ path: `entities.${slot.index}`, message: `Same entity as entities.${first}` }]);
-    seen.set(key, slot.index);
-  }
+    if (first === undefined) {
+      seen.set(key, slot.index);
+      return true;
+    }
+    const path = slot.kind === "id" ? "" : "externalId";
+    problems.push({ index: slot.index, kind: "duplicate", sameAs: first, details: [{ path, message: `Same entity as entities.${first}`, code: "duplicate" }] });
+    return false;
+  });
 
   const ids = slots.flatMap((s) => (s.kind === "id" ? [s.id] : []));
   const known = new Map<string, JobEntity>();
@@ -81,13 +93,6 @@ export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityIn
       .from(entities)
       .where(and(eq(entities.orgId, orgId), inArray(entities.id, chunk)));
     for (const r of rows) known.set(r.id, { entityId: r.id, type: r.type, externalId: r.externalId });
-  }
-  const unknown = slots.filter((s) => s.kind === "id" && !known.has(s.id));
-  if (unknown.length > 0) {
-    invalid(
-      `${unknown.length} entity id(s) not found in this organization`,
-      unknown.map((s) => ({ path: `entities.${s.index}`, message: "No such entity in this organization" })),
-    );
   }
 
   const externalIds = slots.flatMap((s) => (s.kind === "inline" && s.externalId ? [s.externalId] : []));
@@ -99,48 +104,107 @@ export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityIn
       .where(and(eq(entities.orgId, orgId), inArray(entities.externalId, chunk)));
     for (const r of rows) if (r.externalId) existing.set(r.externalId, { id: r.id, type: r.type });
   }
-  for (const slot of slots) {
+  const good = slots.filter((slot) => {
+    if (slot.kind === "id" && !known.has(slot.id)) {
+      problems.push({ index: slot.index, kind: "unknown_id", details: [{ path: "", message: "No such entity in this organization", code: "not_found" }] });
+      return false;
+    }
     const stored = slot.kind === "inline" && slot.externalId ? existing.get(slot.externalId) : undefined;
     if (slot.kind === "inline" && stored && stored.type !== slot.type) {
-      throw new ApiError("CONFLICT", `Entity '${slot.externalId}' is a ${stored.type}, not a ${slot.type}`, {
-        details: [{ path: `entities.${slot.index}.type`, message: `Entity '${slot.externalId}' is a ${stored.type}` }],
-      });
+      const message = `Entity '${slot.externalId}' is a ${stored.type}, not a ${slot.type}`;
+      problems.push({ index: slot.index, kind: "type_conflict", details: [{ path: "type", message, code: "type_conflict" }] });
+      return false;
     }
+    return true;
+  });
+  problems.sort((a, b) => a.index - b.index);
+  return { prepared: { slots: good, known, existing }, problems };
+}
+
+const under = (index: number, path: string) => (path ? `entities.${index}.${path}` : `entities.${index}`);
+
+/**
+ * For JSON bodies, all or nothing: the first kind of problem found refuses the whole request (attributes, then
+ * entities listed twice, then unknown ids: 400; an externalId naming an entity of the other type: 409).
+ */
+export async function prepareEntities(db: Db, orgId: string, inputs: JobEntityInput[]): Promise<PreparedEntities> {
+  if (inputs.length === 0) invalid("A job needs at least one entity", [{ path: "entities", message: "Must not be empty" }]);
+  if (inputs.length > MAX_JOB_ENTITIES) {
+    invalid(`A job takes at most ${MAX_JOB_ENTITIES} entities; this one has ${inputs.length}`, [
+      { path: "entities", message: `At most ${MAX_JOB_ENTITIES} entities per job` },
+    ]);
   }
-  return { slots, known, existing };
+  const { prepared, problems } = await checkEntities(db, orgId, inputs);
+  const of = (kind: EntityProblem["kind"]) => problems.filter((p) => p.kind === kind);
+  const flat = (list: EntityProblem[]) => list.flatMap((p) => p.details.map((d) => ({ ...d, path: under(p.index, d.path) })));
+  const attributes = of("attributes");
+  if (attributes.length > 0) {
+    const [first] = attributes;
+    invalid(attributes.length === 1 && first ? `Invalid attributes for entity ${first.index}` : `Invalid attributes for ${attributes.length} entities`, flat(attributes));
+  }
+  const [twice] = of("duplicate");
+  if (twice) invalid("An entity is listed twice", [{ path: `entities.${twice.index}`, message: `Same entity as entities.${twice.sameAs}` }]);
+  const unknown = of("unknown_id");
+  if (unknown.length > 0) invalid(`${unknown.length} entity id(s) not found in this organization`, flat(unknown));
+  const [conflict] = of("type_conflict");
+  if (conflict) {
+    throw new ApiError("CONFLICT", conflict.details[0]?.message ?? "An entity has another type", { details: flat([conflict]) });
+  }
+  return prepared;
 }
 
 /**
  * Creates the inline entities, or replaces the attributes of those whose externalId exists (like PUT by
- * externalId), in batches with their audit rows; answers the job's entities in request order.
+ * externalId), in batches with their audit rows and the entity write hooks' statements (imports, for auto-enrichment);
+ * answers the job's entities in request order. With `env`, the hooks' after-commit work and the `entity.*` events run
+ * before it returns (without it, auto-enrichment's cron sends what they would have).
  */
-export async function writeEntities(db: Db, caller: Caller, prepared: PreparedEntities, jobId: string): Promise<JobEntity[]> {
+export async function writeEntities(db: Db, caller: Caller, prepared: PreparedEntities, jobId: string, env?: Env): Promise<JobEntity[]> {
   const resolved = new Map<number, JobEntity>();
   const inline = prepared.slots.filter((s): s is Extract<Slot, { kind: "inline" }> => s.kind === "inline");
-  for (const group of chunks(inline, WRITE_CHUNK)) {
-    const now = nowIso();
-    const statements = group.flatMap((slot) => {
-      const stored = slot.externalId ? prepared.existing.get(slot.externalId) : undefined;
-      const id = stored?.id ?? crypto.randomUUID();
-      const upsert = upsertEntityStatement(db, { id, orgId: caller.orgId, type: slot.type, externalId: slot.externalId, attributes: slot.attributes }, now);
+  const now = nowIso();
+  const writes = inline.map((slot): EntityWrite => {
+    const stored = slot.externalId ? prepared.existing.get(slot.externalId) : undefined;
+    return {
+      orgId: caller.orgId,
+      entityId: stored?.id ?? crypto.randomUUID(),
+      entityType: slot.type,
+      externalId: slot.externalId,
+      change: stored ? "updated" : "created",
+      origin: "import",
+      changed: attributeEntries(slot.attributes).map(([name]) => name).sort(),
+      actorKeyId: caller.keyId,
+      at: now,
+      jobId,
+    };
+  });
+  await checkEntityWrites(db, writes);
+  for (const group of chunks(inline.map((slot, i) => ({ slot, write: writes[i] as EntityWrite })), WRITE_CHUNK)) {
+    const statements = group.flatMap(({ slot, write }) => {
+      const upsert = upsertEntityStatement(
+        db,
+        { id: write.entityId, orgId: caller.orgId, type: slot.type, externalId: slot.externalId, attributes: slot.attributes, actorKeyId: caller.keyId },
+        now,
+      );
       const audit = auditStatement(db, {
         orgId: caller.orgId,
         actorKeyId: caller.keyId,
-        action: stored ? "entity.updated" : "entity.created",
+        action: write.change === "updated" ? "entity.updated" : "entity.created",
         targetType: "entity",
-        targetId: id,
+        targetId: write.entityId,
         data: { type: slot.type, externalId: slot.externalId, jobId },
       });
-      return [upsert, audit] as const;
+      return [preparedStatement(db, upsert), preparedStatement(db, audit)];
     });
-    const [first, ...rest] = statements;
-    if (!first) continue;
-    const results = await db.batch([first, ...rest]);
-    group.forEach((slot, i) => {
-      const [row] = results[i * 2] as { id: string }[];
+    if (statements.length === 0) continue;
+    const pending = entityWriteStatements(db, group.map((g) => g.write));
+    const results = await runStatements(db, [...statements, ...pending.statements]);
+    group.forEach(({ slot }, i) => {
+      const [row] = (results[i * 2]?.results ?? []) as { id: string }[];
       if (!row) throw new ApiError("CONFLICT", `Entity '${slot.externalId}' changed type while the job was being created`);
       resolved.set(slot.index, { entityId: row.id, type: slot.type, externalId: slot.externalId });
     });
+    if (env) await pending.committed(env, results.slice(statements.length));
   }
   return prepared.slots.map((slot) => {
     const entity = slot.kind === "id" ? prepared.known.get(slot.id) : resolved.get(slot.index);

@@ -1,20 +1,15 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
 import { jobs } from "../../db/schema/jobs";
-import { entities } from "../../db/schema/entities";
 import type { Env } from "../../platform/env";
 import { ApiError } from "../../platform/errors";
 import type { ActionAnswer } from "./engine/enrichment-job";
 import { getJobStub, jobReader } from "./engine/stub";
-import type { EntityOutcome, EntityStatus, JobSnapshot, JobStatus } from "./engine/types";
-import { entityError, presentOutcome } from "./integration-task/outcomes";
+import type { EntityStatus, JobSnapshot, JobStatus } from "./engine/types";
+import { presentOutcome } from "./integration-task/outcomes";
 import { type Cursor, afterCursor, pageOf } from "../../platform/http/pagination";
 import { type JobRow, getJobRow } from "./create";
-import { toCsv } from "./csv";
-import { IN_LIST_LIMIT } from "../../platform/db/statements";
-import { chunks } from "../../platform/lib/chunks";
-import type { IntegrationTaskResult } from "./integration-task/spec";
 import type { EntityType } from "../../domain/attributes";
 
 /** The row as D1 has it, overlaid with the object's live view when there is one. */
@@ -22,8 +17,8 @@ export function presentJob(row: JobRow, live: JobSnapshot | null) {
   const status = live?.status ?? row.status;
   const counts = live?.counts ?? {
     total: row.entityCount,
-    pending: Math.max(0, row.entityCount - row.succeeded - row.failed - row.cancelled),
-    running: 0,
+    queued: Math.max(0, row.entityCount - row.running - row.succeeded - row.failed - row.cancelled),
+    running: row.running,
     succeeded: row.succeeded,
     failed: row.failed,
     cancelled: row.cancelled,
@@ -41,6 +36,7 @@ export function presentJob(row: JobRow, live: JobSnapshot | null) {
     credits: live?.credits ?? row.credits,
     costCents: live?.costCents ?? row.costCents,
     reservedCredits: row.reservedCredits,
+    skippedRowCount: row.skippedRows.length,
     webhookId: row.webhookId,
     parentJobId: row.parentJobId,
     createdAt: row.createdAt,
@@ -53,7 +49,7 @@ export function presentJob(row: JobRow, live: JobSnapshot | null) {
 
 export async function getJob(env: Env, db: Db, orgId: string, jobId: string) {
   const row = await getJobRow(db, orgId, jobId);
-  return presentJob(row, await getJobStub(env, jobId).snapshot());
+  return { ...presentJob(row, await getJobStub(env, jobId).snapshot()), skippedRows: row.skippedRows };
 }
 
 export interface JobListQuery {
@@ -105,52 +101,4 @@ export async function jobResults(env: Env, db: Db, orgId: string, jobId: string,
   const page = outcomes.slice(0, opts.limit);
   const last = page[page.length - 1];
   return { data: page.map(presentOutcome), nextCursor: outcomes.length > opts.limit && last ? String(last.entityIndex + 1) : null };
-}
-
-const CSV_CHUNK = 200;
-
-/** An integration job's entity outcome: its results are enrichment results (without the entity fields). */
-type IntegrationOutcome = Omit<EntityOutcome, "results"> & { results: IntegrationTaskResult[] };
-
-/** Every entity's outcome, with the value each field found by this job now has on the entity. */
-export async function jobResultsCsv(env: Env, db: Db, orgId: string, jobId: string): Promise<string> {
-  const row = await getJobRow(db, orgId, jobId);
-  const reader = jobReader(env, jobId);
-  const outcomes: IntegrationOutcome[] = [];
-  for (let from = 0; ; from += CSV_CHUNK) {
-    const chunk = await reader.outcomes(from, CSV_CHUNK);
-    outcomes.push(...(chunk as IntegrationOutcome[]));
-    if (chunk.length < CSV_CHUNK) break;
-  }
-  const fieldNames = [...new Set(outcomes.flatMap((o) => o.results.flatMap((r) => (r.success ? (r.result?.fieldsEnriched ?? []) : []))))].sort();
-  const enriched = await enrichedFields(db, orgId, outcomes.map((o) => o.entityId));
-  const rows = outcomes.map((o) => {
-    const found = new Set(o.results.flatMap((r) => (r.success ? (r.result?.fieldsEnriched ?? []) : [])));
-    const fields = enriched.get(o.entityId) ?? {};
-    return {
-      entity_index: o.entityIndex,
-      entity_id: o.entityId,
-      external_id: o.externalId,
-      status: o.status,
-      error_code: entityError(o)?.code,
-      credits: o.results.reduce((s, r) => s + (r.success ? r.credits : 0), 0),
-      cost_cents: o.results.reduce((s, r) => s + r.costCents, 0),
-      ...Object.fromEntries(row.integrationCodes.map((code) => [`${code}.status`, o.results.find((r) => r.integrationCode === code)?.status])),
-      ...Object.fromEntries(fieldNames.map((f) => [f, found.has(f) ? fields[f]?.value : undefined])),
-    };
-  });
-  const columns = ["entity_index", "entity_id", "external_id", "status", "error_code", "credits", "cost_cents", ...row.integrationCodes.map((c) => `${c}.status`), ...fieldNames];
-  return toCsv(rows, columns);
-}
-
-async function enrichedFields(db: Db, orgId: string, ids: string[]) {
-  const out = new Map<string, Record<string, { value: unknown }>>();
-  for (const chunk of chunks(ids, IN_LIST_LIMIT)) {
-    const rows = await db
-      .select({ id: entities.id, enriched: entities.enriched })
-      .from(entities)
-      .where(and(eq(entities.orgId, orgId), inArray(entities.id, chunk)));
-    for (const r of rows) out.set(r.id, r.enriched);
-  }
-  return out;
 }

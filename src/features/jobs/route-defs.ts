@@ -3,7 +3,7 @@ import { pageSchema, paginationQuery } from "../../platform/http/pagination";
 import { authorize } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
 import { commonErrors, conflictError, idempotencyHeader, insufficientCreditsError, jsonResponse, notFoundError, unprocessableError } from "../../platform/http/openapi";
-import { CreateJobBody, CreateJobCsvQuery, EntityStatus, JobCreatedSchema, JobEventsQuery, JobListQuery, JobResultSchema, JobSchema } from "./schemas";
+import { CreateJobBody, CreateJobCsvQuery, EntityStatus, JobCreatedSchema, JobDetailSchema, JobEventsQuery, JobListQuery, JobResultSchema, JobSchema } from "./schemas";
 import { idParam } from "../tenancy";
 
 const tags = ["Jobs"];
@@ -14,7 +14,9 @@ export const createJobRoute = createRoute({
   tags,
   summary: "Enrich up to 1,000 entities in the background",
   description:
-    "JSON, or `text/csv` with a header row (attribute columns plus `type`, `externalId`, `entityId`; integrations and options in the query). Prepaid organizations must be able to cover the most the job could charge; only successes are charged.",
+    "JSON, or `text/csv` with a header row: attribute names, the CRM export spellings README lists (\"First Name\", \"E-mail\", \"Company Domain\" …) or any header mapped with `columns`, plus `type`, `externalId`, `entityId`; integrations and options in the query. " +
+    "CSV rows that cannot be entities are skipped and listed in `skippedRows` (row numbers as a spreadsheet shows them, the header being row 1) unless `onInvalidRow=reject`. " +
+    "Prepaid organizations must be able to cover the most the job could charge; only successes are charged.",
   middleware: [authorize("member"), idempotent()] as const,
   request: {
     headers: idempotencyHeader,
@@ -54,7 +56,7 @@ export const getJobRoute = createRoute({
   summary: "A job's status, counts, credits and timings",
   middleware: [authorize("viewer")] as const,
   request: { params: idParam },
-  responses: { 200: jsonResponse(JobSchema, "The job"), ...commonErrors, ...notFoundError },
+  responses: { 200: jsonResponse(JobDetailSchema, "The job, with the CSV rows it left out"), ...commonErrors, ...notFoundError },
 });
 
 export const jobResultsRoute = createRoute({
@@ -71,7 +73,9 @@ export const jobResultsCsvRoute = createRoute({
   method: "get",
   path: "/v1/jobs/{id}/results.csv",
   tags,
-  summary: "All results as CSV: one row per entity, a status column per integration, a column per field found",
+  summary: "All results as CSV, re-importable: input columns first, then enriched.<field>, status, and per integration its status, error code and message",
+  description:
+    "RFC 4180 with CRLF line endings and a final CRLF. Cells a spreadsheet would run as formulas get a leading `'` unless they are plain numbers (E.164 phones are written as they are); POST /v1/jobs takes the `'` off again.",
   middleware: [authorize("viewer")] as const,
   request: { params: idParam },
   responses: { 200: { description: "CSV", content: { "text/csv": { schema: z.string() } } }, ...commonErrors, ...notFoundError },

@@ -6,8 +6,10 @@ import { getJobStub } from "./engine/stub";
 import { decodeCursor, paged } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/openapi";
 import { type JobRequest, createJob, getJobRow, retryJob } from "./create";
-import { entitiesFromCsv } from "./csv";
-import { actOnJob, getJob, jobResults, jobResultsCsv, listJobs } from "./read";
+import { readCsv } from "./csv/read";
+import { parseColumnsParameter } from "./csv/columns";
+import { jobResultsCsv } from "./csv/results";
+import { actOnJob, getJob, jobResults, listJobs } from "./read";
 import {
   cancelJobRoute,
   createJobRoute,
@@ -37,8 +39,10 @@ function csvParams(raw: string | undefined): Record<string, unknown> | undefined
 async function jobRequestOf(c: Context<AppEnv>, json: z.infer<typeof CreateJobBody> | string, query: z.infer<typeof CreateJobCsvQuery>): Promise<JobRequest> {
   const contentType = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (contentType === "text/csv") {
+    const upload = readCsv(await c.req.text(), query.type, parseColumnsParameter(query.columns));
     return {
-      entities: entitiesFromCsv(await c.req.text(), query.type),
+      entities: [],
+      csv: { upload, onInvalidRow: query.onInvalidRow ?? "skip" },
       integrationCodes: query.integrationCodes,
       enrichmentGroupRefs: query.enrichmentGroupRefs,
       strategy: query.strategy,

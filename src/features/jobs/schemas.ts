@@ -67,7 +67,36 @@ export const CreateJobCsvQuery = z.object({
   forceRefresh: z.enum(["true", "false"]).optional(),
   webhookId: z.string().min(1).max(100).optional(),
   perEntityTimeoutMs: perEntityTimeoutMs.optional(),
+  onInvalidRow: z.enum(["skip", "reject"]).optional().openapi({
+    description:
+      "CSV bodies: a row that cannot be an entity is left out and listed in `skippedRows` (`skip`, the default), or refuses the whole file with a 400 listing every such row (`reject`). A file with no valid row is a 400 either way.",
+  }),
+  columns: z
+    .string()
+    .max(16_384)
+    .optional()
+    .openapi({
+      description:
+        'CSV bodies: a JSON object mapping headers to an attribute, `custom.<name>`, `type`, `externalId`, `entityId` or `ignore`, over the built-in mapping (README, "CSV columns"); e.g. {"Mobile":"phone","Notes":"custom.notes","Owner":"ignore"}',
+      example: '{"Notes":"custom.notes"}',
+    }),
 });
+
+export const SkippedRowSchema = z
+  .object({
+    row: z.number().int().openapi({ description: "The row number a spreadsheet shows: the header is row 1, the first data row is row 2", example: 3 }),
+    errors: z
+      .array(
+        z.object({
+          column: z.string().nullable().openapi({ description: "The CSV column as its header names it, when the problem is one cell", example: "E-mail" }),
+          path: z.string().openapi({ description: "What it maps to (`email`, `custom.city`, `type`, `entityId` …)", example: "email" }),
+          message: z.string().openapi({ example: "Must be an email address" }),
+          code: z.string().openapi({ example: "invalid_format" }),
+        }),
+      )
+      .openapi({ description: "At most 10 per row" }),
+  })
+  .openapi("SkippedRow");
 
 export const JobCreatedSchema = z
   .object({
@@ -77,6 +106,20 @@ export const JobCreatedSchema = z
     webhookId: z.string().nullable(),
     entityCount: z.number().int(),
     parentJobId: z.string().nullable(),
+    columns: z
+      .record(z.string(), z.string())
+      .nullable()
+      .openapi({
+        description:
+          "CSV bodies: each header and what it was read as (an attribute, `type`, `externalId`, `entityId`, or `ignore`; in a file of both types, `fullName (company: name)` where a header means another attribute for companies); null for JSON bodies",
+        example: { "First Name": "firstName", "E-mail": "email", Notes: "ignore" },
+      }),
+    unmappedColumns: z
+      .array(z.string())
+      .openapi({ description: "CSV bodies: headers that name no attribute and were not mapped with `columns`; their cells were ignored" }),
+    skippedRows: z
+      .array(SkippedRowSchema)
+      .openapi({ description: "CSV bodies with onInvalidRow=skip (the default): the rows left out of the job, each with what was wrong" }),
   })
   .openapi("JobCreated");
 
@@ -88,14 +131,21 @@ export const JobSchema = z
     integrationCodes: z.array(z.string()),
     entityTypes: z.array(z.string()),
     entityCount: z.number().int(),
-    counts: z.object({
-      total: z.number().int(),
-      pending: z.number().int().openapi({ description: "Not finished yet (includes running)" }),
-      running: z.number().int(),
-      succeeded: z.number().int(),
-      failed: z.number().int(),
-      cancelled: z.number().int(),
-    }),
+    counts: z
+      .object({
+        total: z.number().int().openapi({ description: "The job's entities" }),
+        queued: z.number().int().openapi({ description: "Not started yet" }),
+        running: z.number().int().openapi({ description: "Started (a task is running or done) and not settled" }),
+        succeeded: z.number().int().openapi({ description: "Settled with at least one successful result" }),
+        failed: z.number().int().openapi({ description: "Settled with no successful result" }),
+        cancelled: z.number().int().openapi({ description: "Never started because the job was cancelled" }),
+      })
+      .openapi({
+        description:
+          "Entities by state, disjoint: queued + running + succeeded + failed + cancelled = total at every moment, so a progress bar may sum them. " +
+          "The object running the job is the source (GET /v1/jobs/{id} and the event stream); GET /v1/jobs shows them as of its last write.",
+      }),
+    skippedRowCount: z.number().int().openapi({ description: "CSV rows left out of the job (onInvalidRow=skip); not among its entities" }),
     credits: z.number().int().openapi({ description: "Charged so far" }),
     costCents: z.number(),
     reservedCredits: z.number().int().openapi({ description: "Held at creation (prepaid); released as the job ends" }),
@@ -108,6 +158,10 @@ export const JobSchema = z
     durationMs: z.number().nullable(),
   })
   .openapi("Job");
+
+export const JobDetailSchema = JobSchema.extend({
+  skippedRows: z.array(SkippedRowSchema).openapi({ description: "The CSV rows left out of the job, as the create answer listed them" }),
+}).openapi("JobDetail");
 
 export const JobListQuery = z.object({
   status: JobStatus.optional(),

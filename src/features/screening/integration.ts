@@ -40,7 +40,7 @@ export const sanctionsScreen: Integration = {
     const a = input.attributes;
     const person = input.entityType === "person";
     const name = person ? text(a.fullName) : text(a.name);
-    if (!name) throw missingInput(person ? "sanctions_screen needs the person's fullName" : "sanctions_screen needs the company's name");
+    if (!name) throw missingInput(person ? "Needs the person's fullName" : "Needs the company's name");
     const result = await screenName(ctx.db, {
       name,
       party: person ? "person" : "organization",

@@ -1,4 +1,3 @@
-import { EnrichmentError, errorFromResponse } from "../errors";
 import type { SafeFetch } from "../../platform/lib/outbound-fetch";
 
 /** DNS RCODEs a DoH JSON resolver reports in `Status`. */
@@ -34,24 +33,48 @@ function isDohReply(body: unknown): body is DohReply {
   return typeof body === "object" && body !== null && typeof (body as DohReply).Status === "number";
 }
 
+/** The resolver gave no DNS answer at all; `message` says what happened, `retryable` whether asking again may help. */
+export class ResolverError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = "ResolverError";
+  }
+}
+
+const brief = (error: unknown) => (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").slice(0, 200);
+
 /**
  * One query to a DNS-over-HTTPS resolver speaking the `application/dns-json` format
- * (`?name=example.com&type=MX`), through the outbound guard like every other fetch.
- * Resolver failures throw (retryable when the resolver answered 5xx or was unreachable).
+ * (`?name=example.com&type=MX`), through the outbound guard like every other fetch. A resolver that cannot be
+ * reached, closes the connection, answers non-2xx or answers something other than dns-json throws a ResolverError
+ * (retryable for network failures and 5xx); an abort of `fetch`'s signal is rethrown as it is.
  */
 export async function queryDns(fetch: SafeFetch, resolverUrl: string, name: string, type: RecordType): Promise<DnsAnswer> {
   const url = new URL(resolverUrl);
   url.searchParams.set("name", name);
   url.searchParams.set("type", type);
-  const res = await fetch(url, { headers: { accept: "application/dns-json" } });
-  if (!res.ok) throw errorFromResponse(res, "DNS-over-HTTPS resolver");
-  const body: unknown = await res.json().catch(() => null);
-  if (!isDohReply(body)) {
-    throw new EnrichmentError("HTTP_502", "The DNS-over-HTTPS resolver answered something other than dns-json", "provider_failure", {
-      retryable: true,
-      statusCode: 502,
-    });
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { accept: "application/dns-json" } });
+  } catch (error) {
+    if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")) throw error;
+    throw new ResolverError(`the resolver could not be reached (${brief(error)})`, true);
   }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new ResolverError(`the resolver answered HTTP ${res.status}`, res.status >= 500 || res.status === 429);
+  }
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch (error) {
+    if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")) throw error;
+    body = null;
+  }
+  if (!isDohReply(body)) throw new ResolverError("the resolver answered something other than dns-json", false);
   const answers = (body.Answer ?? []).filter((a) => a.type === RECORD_TYPES[type] && typeof a.data === "string");
   const status = body.Status === NOERROR ? "ok" : body.Status === NXDOMAIN ? "nxdomain" : "failed";
   return {

@@ -14,12 +14,12 @@ const CANDIDATES_ANSWERED = 8;
 
 function targetOf(input: IntegrationInput): { name: PersonName; domain: string } {
   const name = personNameOf(input.attributes);
-  if (!name) throw missingInput("email_discover needs a first and last name (or a full name) written in Latin letters");
+  if (!name) throw missingInput("Needs a first and last name (or a full name) written in Latin letters");
   const raw = input.attributes.companyDomain;
   const host = typeof raw === "string" ? normalizeDomain(raw) : null;
   // People's addresses live at the organization's registrable domain, not at www. or regional subdomains.
   const domain = host ? getDomain(host) : null;
-  if (!domain) throw missingInput("email_discover needs the person's companyDomain");
+  if (!domain) throw missingInput("Needs the person's companyDomain");
   return { name, domain };
 }
 
@@ -80,12 +80,14 @@ export const emailDiscover: Integration = {
     const basis = total(organizationCounts) > 0 ? "organization" : total(globalCounts) > 0 ? "global" : "prior";
     const top = candidates[0] ?? { email: "", pattern: best.pattern, confidence: 0 };
     return {
+      // Candidates ranked without knowing whether the domain takes mail are not kept: a later call may know.
+      ...(mail.status === "dns_failure" ? { cacheTtlSeconds: 0 } : {}),
       enrichmentData: {
         domain,
         candidates,
         evidence: {
           basis,
-          mailDomain: { status: mail.status, mx: mail.mx },
+          mailDomain: { status: mail.status, mx: mail.mx, ...(mail.failure ? { failure: mail.failure } : {}) },
           organizationAddresses: total(organizationCounts),
           globalAddresses: total(globalCounts),
           organizationPatternCounts: organizationCounts,

@@ -17,12 +17,16 @@ const DOMAIN_REASONS: Record<MailDomain["status"], string> = {
   null_mx: "null_mx",
   no_mail: "no_mail_server",
   nxdomain: "domain_not_found",
-  dns_failure: "dns_lookup_failed",
+  dns_failure: "mx_lookup_failed",
 };
 
-/** The verdict and every reason behind it, strongest first. */
+/**
+ * The verdict and every reason behind it, strongest first. A failed MX lookup's reason says what happened:
+ * `mx_lookup_failed: the resolver answered HTTP 500`.
+ */
 export function judgeEmail(address: EmailAddress, mail: MailDomain): { verdict: EmailVerdict; reasons: string[] } {
-  const reasons = [DOMAIN_REASONS[mail.status]];
+  const domainReason = DOMAIN_REASONS[mail.status];
+  const reasons = [mail.status === "dns_failure" && mail.failure ? `${domainReason}: ${mail.failure}` : domainReason];
   if (address.disposable) reasons.push("disposable_domain");
   if (address.roleAddress) reasons.push("role_address");
   if (address.freeProvider) reasons.push("free_provider");
@@ -34,7 +38,7 @@ export function judgeEmail(address: EmailAddress, mail: MailDomain): { verdict: 
 
 const emailOf = (input: IntegrationInput) => {
   const email = input.attributes.email;
-  if (typeof email !== "string" || email.trim() === "") throw missingInput("email_validate needs an email address");
+  if (typeof email !== "string" || email.trim() === "") throw missingInput("Needs an email address");
   return email;
 };
 
@@ -98,6 +102,8 @@ export const emailValidate: Integration = {
       emailRoleAddress: address.roleAddress,
     };
     return {
+      // An `unknown` verdict came from a DNS failure: a later call may do better, so it is not kept.
+      ...(verdict === "unknown" ? { cacheTtlSeconds: 0 } : {}),
       enrichmentData: {
         email,
         syntaxValid: true,
@@ -110,7 +116,7 @@ export const emailValidate: Integration = {
         disposable: address.disposable,
         freeProvider: address.freeProvider,
         roleAddress: address.roleAddress,
-        mailDomain: { status: mail.status, mx: mail.mx },
+        mailDomain: { status: mail.status, mx: mail.mx, ...(mail.failure ? { failure: mail.failure } : {}) },
       },
       fields,
       dataQuality: { completeness: Object.keys(fields).length / emailValidate.outputs.length, confidence: CONFIDENCE[verdict] },

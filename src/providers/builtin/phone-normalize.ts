@@ -10,7 +10,7 @@ function defaultRegion(input: IntegrationInput): CountryCode | undefined {
 
 function parse(input: IntegrationInput): { raw: string; region: CountryCode | undefined; phone: PhoneNumber | undefined } {
   const raw = input.attributes.phone;
-  if (typeof raw !== "string" || raw.trim() === "") throw missingInput("phone_normalize needs a phone number");
+  if (typeof raw !== "string" || raw.trim() === "") throw missingInput("Needs a phone number");
   const region = defaultRegion(input);
   return { raw: raw.trim(), region, phone: parsePhoneNumberFromString(raw, region) };
 }

@@ -13,7 +13,7 @@ function targetOf(input: IntegrationInput): string {
   const custom = typeof a.custom === "object" && a.custom !== null ? (a.custom as Record<string, unknown>) : {};
   const raw = input.entityType === "company" ? (a.website ?? (typeof a.domain === "string" ? `https://${a.domain}/` : undefined)) : custom.website;
   if (typeof raw !== "string" || raw.trim() === "") {
-    throw missingInput(input.entityType === "company" ? "web_profile needs the company's website or domain" : "web_profile needs custom.website");
+    throw missingInput(input.entityType === "company" ? "Needs the company's website or domain" : "Needs custom.website");
   }
   const value = raw.trim();
   try {

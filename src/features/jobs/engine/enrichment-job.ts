@@ -96,7 +96,11 @@ export class EnrichmentJob extends DurableObject<Env> {
         }
         this.store.markRunning(task.id, deadline + REPORT_GRACE_MS);
         if (this.store.startEntity(task.entity_idx, now)) {
-          this.log.append("entity_started", { entity_index: task.entity_idx, entityId: this.store.entity(task.entity_idx)?.entity_id });
+          this.log.append("entity_started", {
+            entity_index: task.entity_idx,
+            entityId: this.store.entity(task.entity_idx)?.entity_id,
+            counts: this.store.outcomes.counts(),
+          });
         }
         return { taskId: c.taskId, run: true, deadline };
       }),
@@ -163,7 +167,7 @@ export class EnrichmentJob extends DurableObject<Env> {
       this.store.cancelWaitingTasks();
       this.store.touch({ status: "cancelled", finishedAt: new Date().toISOString() });
       const outcomes = this.store.outcomes.settleAll();
-      for (const o of outcomes) this.log.append("entity_completed", this.kind.entityCompleted(o));
+      for (const o of outcomes) this.log.append("entity_completed", this.entityCompleted(o));
       this.log.append("job_cancelled", this.progress());
       return outcomes;
     });
@@ -238,7 +242,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     const outcome = this.ctx.storage.transactionSync(() => {
       this.store.cancelTask(task.id);
       const settled = this.store.outcomes.settleEntity(task.entity_idx);
-      if (settled) this.log.append("entity_completed", this.kind.entityCompleted(settled));
+      if (settled) this.log.append("entity_completed", this.entityCompleted(settled));
       this.store.touch();
       return settled;
     });
@@ -255,7 +259,7 @@ export class EnrichmentJob extends DurableObject<Env> {
     const kind = this.kind;
     for (const result of results) this.log.append(kind.resultEvent, { entity_index: task.entity_idx, entityId, result });
     const outcome = this.store.outcomes.settleEntity(task.entity_idx);
-    if (outcome) this.log.append("entity_completed", kind.entityCompleted(outcome));
+    if (outcome) this.log.append("entity_completed", this.entityCompleted(outcome));
     this.store.touch();
     return outcome;
   }
@@ -360,6 +364,11 @@ export class EnrichmentJob extends DurableObject<Env> {
 
   private refuse(): ActionAnswer {
     return { ok: false, snapshot: this.store.snapshot() };
+  }
+
+  /** The kind's data for `entity_completed`, plus the job's counts right after the entity settled. */
+  private entityCompleted(outcome: EntityOutcome): Record<string, unknown> {
+    return { ...this.kind.entityCompleted(outcome), counts: this.store.outcomes.counts() };
   }
 
   private progress() {

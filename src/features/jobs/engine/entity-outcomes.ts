@@ -44,7 +44,7 @@ export class EntityOutcomes {
     const rows = this.sql.exec<{ status: EntityStatus; n: number }>("SELECT status, count(*) AS n FROM entities GROUP BY status").toArray();
     const by = (s: EntityStatus) => rows.find((r) => r.status === s)?.n ?? 0;
     const total = rows.reduce((sum, r) => sum + r.n, 0);
-    return { total, pending: by("pending") + by("running"), running: by("running"), succeeded: by("succeeded"), failed: by("failed"), cancelled: by("cancelled") };
+    return { total, queued: by("pending"), running: by("running"), succeeded: by("succeeded"), failed: by("failed"), cancelled: by("cancelled") };
   }
 
   /** Entities from `fromIndex` on, with their results so far. */

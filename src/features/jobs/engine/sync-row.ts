@@ -36,9 +36,10 @@ export async function syncJobRow(db: Db, orgId: string, sync: RowSync): Promise<
     ),
     rawStatement(
       db,
-      `UPDATE jobs SET status = ?, succeeded = ?, failed = ?, cancelled = ?, credits = ?, cost_cents = ?, started_at = ?,
+      `UPDATE jobs SET status = ?, running = ?, succeeded = ?, failed = ?, cancelled = ?, credits = ?, cost_cents = ?, started_at = ?,
          finished_at = ?, updated_at = ?, version = ? WHERE id = ? AND org_id = ? AND version < ?`,
       s.status,
+      s.counts.running,
       s.counts.succeeded,
       s.counts.failed,
       s.counts.cancelled,

@@ -84,9 +84,14 @@ export interface TaskReport {
   results: TaskResult[];
 }
 
+/**
+ * Entities by where they are, disjoint: every entity is in exactly one, so the five add up to `total` at every
+ * moment. `queued`: not started; `running`: started (a task claimed), not settled; then how it settled. A cancelled
+ * job's entities that never started are `cancelled`; those running when it was cancelled finish as they finish.
+ */
 export interface JobCounts {
   total: number;
-  pending: number;
+  queued: number;
   running: number;
   succeeded: number;
   failed: number;

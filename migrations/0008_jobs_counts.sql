@@ -1,0 +1,2 @@
+ALTER TABLE `jobs` ADD `running` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `jobs` ADD `skipped_rows` text DEFAULT '[]' NOT NULL;
