@@ -26,6 +26,7 @@ import { cache, fanout } from "./scenarios/fanout.mjs";
 import { llm } from "./scenarios/llm.mjs";
 import { faults } from "./scenarios/faults.mjs";
 import { overhead } from "./scenarios/overhead.mjs";
+import { rulesScenario } from "./scenarios/rules.mjs";
 import { scaling } from "./scenarios/scaling.mjs";
 import { sse } from "./scenarios/sse.mjs";
 import { autoEnrichment } from "./scenarios/auto.mjs";
@@ -60,8 +61,9 @@ const plans = {
     // Every step runs fresh (no reuse of scenario 1), so each starts from the same warm server.
     scaling: { sizes: [100, 1000], parallel: { jobs: 5, entities: 1000 }, timeoutMs: 20 * 60_000, reuseFanout: false },
     auto: { entities: 1000, timeoutMs: 15 * 60_000 },
+    rules: { rules: 100, rounds: 200, events: 50, timeoutMs: 5 * 60_000 },
     llm: { entities: 100, latencyMs: 500, cap: 50, timeoutMs: 10 * 60_000 },
-    hardLimitMs: 100 * 60_000,
+    hardLimitMs: 105 * 60_000,
   },
   quick: {
     latencyMs: 100,
@@ -72,8 +74,9 @@ const plans = {
     faults: { entities: 40, timeoutMs: 45_000, webhookSettleMs: 12_000 },
     scaling: { sizes: [20, 50], parallel: { jobs: 5, entities: 10 }, timeoutMs: 40_000, reuseFanout: true },
     auto: { entities: 50, timeoutMs: 40_000 },
+    rules: { rules: 100, rounds: 20, events: 5, timeoutMs: 60_000 },
     llm: { entities: 20, latencyMs: 500, cap: 50, timeoutMs: 90_000 },
-    hardLimitMs: 7 * 60_000,
+    hardLimitMs: 8 * 60_000,
   },
 };
 
@@ -84,7 +87,7 @@ const benchIntegrationsOf = (catalog) =>
     .filter((code) => /^http_lookup/.test(code))
     .sort()
     .slice(0, 3);
-const ORDER = ["fanout", "cache", "sse", "overhead", "faults", "scaling", "auto", "llm"];
+const ORDER = ["fanout", "cache", "sse", "overhead", "faults", "scaling", "auto", "rules", "llm"];
 const NEEDS_JOBS = new Set(["fanout", "cache", "sse", "faults", "scaling", "llm"]);
 
 /** The documented shape, so a scenario that could not run still leaves its keys (as null). */
@@ -96,6 +99,7 @@ const emptyResults = () => ({
   faults: { entities: null, stuck: null, creditMismatch: null, duplicateRecords: null, http500: null, webhooksLost: null },
   scaling: [],
   auto: { entities: null, firstCreateToLastEnrichedMs: null, providerCalls: null, callMismatch: null, triggerToEnrichedMs: null, creditMismatch: null },
+  rules: { rules: null, evaluateP50Ms: null, evaluateP99Ms: null, oneRuleP50Ms: null, ratio: null, queueLagP50Ms: null, duplicateEvaluations: null },
   llm: { entities: null, wallMs: null, idealMs: null, ratio: null, stuck: null, duplicateRecords: null, missingRecords: null, creditMismatch: null },
 });
 
@@ -268,6 +272,9 @@ async function main() {
       auto: async () => {
         // Locally one consumer invocation runs at a time, so its connection cap bounds the provider calls in flight.
         results.auto = await autoEnrichment({ ...ctx, connections: Number(extraVars.MAX_CONNECTIONS_PER_INVOCATION ?? 6) }, plan.auto);
+      },
+      rules: async () => {
+        results.rules = await rulesScenario(ctx, plan.rules);
       },
       scaling: async () => {
         results.scaling = await scaling(ctx, { ...plan.scaling, reuse: plan.scaling.reuseFanout && first?.result.completed ? [reusedStep(first.result)] : [] });

@@ -6,6 +6,7 @@ import { feature as enrichment } from "./features/enrichment";
 import { feature as entities, registerEntityWriteHooks } from "./features/entities";
 import { feature as jobs, registerTaskKinds } from "./features/jobs";
 import { feature as llm } from "./features/llm";
+import { feature as rules } from "./features/rules";
 import { feature as screening } from "./features/screening";
 import { feature as tenancy } from "./features/tenancy";
 import { feature as webhooks } from "./features/webhooks";
@@ -30,6 +31,7 @@ export const features: readonly FeatureManifest[] = [
   contactEnrichment,
   llm,
   autoEnrichment,
+  rules,
 ];
 
 /** The features' routers in mounting order. */

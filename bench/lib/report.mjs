@@ -13,11 +13,12 @@ export const targets = [
   { path: "faults.missingRecords", label: "faults: tasks without a record", ok: (v) => v === 0, text: "0", gate: true },
   { path: "faults.http500", label: "faults: HTTP 5xx seen", ok: (v) => v === 0, text: "0", gate: true },
   { path: "faults.webhooksLost", label: "faults: webhooks lost/bad sig", ok: (v) => v === 0, text: "0", gate: true },
-  // Auto-enrichment's correctness targets fail the run only when it ran (it is not in every `--only`).
+  // Auto-enrichment's and rules' correctness targets fail the run only when they ran (they are not in every `--only`).
   { path: "auto.callMismatch", label: "auto: provider calls - entities x integrations", ok: (v) => v === 0, text: "0", gate: true, scenario: "auto" },
   { path: "auto.entitiesWithoutOneJob", label: "auto: entities without exactly one job", ok: (v) => v === 0, text: "0", gate: true, scenario: "auto" },
   { path: "auto.creditMismatch", label: "auto: credits - successes", ok: (v) => v === 0, text: "0", gate: true, scenario: "auto" },
   { path: "auto.p50OverProviderLatency", label: "auto: p50 trigger → enriched / provider latency", ok: () => true, text: "reported" },
+  { path: "rules.duplicateEvaluations", label: "rules: evaluations recorded twice", ok: (v) => v === 0, text: "0", gate: true, scenario: "rules" },
   // The LLM scenario's correctness targets, likewise only when it ran.
   { path: "llm.stuck", label: "llm: stuck entities", ok: (v) => v === 0, text: "0", gate: true, scenario: "llm" },
   { path: "llm.duplicateRecords", label: "llm: duplicate model records", ok: (v) => v === 0, text: "0", gate: true, scenario: "llm" },
@@ -132,6 +133,17 @@ export function renderTable(r) {
   }
   for (const s of r.scaling ?? []) {
     rows.push(["6 scaling", s.label ?? `${s.entities} entities`, `${fmt(s.wallMs)} ms, peak ${fmt(s.peakRssMb)} MB (+${fmt(s.rssGrowthMb)})`, "", ""]);
+  }
+  if (r.rules && ran.has("rules")) {
+    add("8 rules", "active rules", "rules.rules");
+    add("8 rules", "evaluate now (100 rules) p50", "rules.evaluateP50Ms", " ms");
+    add("8 rules", "evaluate p99", "rules.evaluateP99Ms", " ms");
+    add("8 rules", "same with 1 rule, p50", "rules.oneRuleP50Ms", " ms");
+    add("8 rules", "per extra rule", "rules.perRuleMs", " ms");
+    add("8 rules", "100 rules / 1 rule", "rules.ratio");
+    add("8 rules", "queue: enrichment → all evaluated, p50", "rules.queueLagP50Ms", " ms");
+    add("8 rules", "queue: p99", "rules.queueLagP99Ms", " ms");
+    add("8 rules", "evaluations recorded twice", "rules.duplicateEvaluations");
   }
   if (r.llm && ran.has("llm")) {
     add("9 llm", "entities x models", "llm.size");

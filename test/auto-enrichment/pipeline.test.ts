@@ -160,6 +160,25 @@ describe("an entity enriches itself", () => {
     expect((await providerStats(org.scenario)).calls).toBe(2);
   });
 
+  it("a tags-only change triggers no update run: tags are not an attribute, so no watched field names them", async () => {
+    const org = await autoOrg();
+    await putConfig(org.adminKey, personConfig({}, { triggers: { onUpdate: { fields: ["email", "title"] }, cooldownHours: 0 } }));
+    const id = await createPerson(org.adminKey, { fullName: "Tag Only" });
+    await finishedJobs(org.adminKey, id);
+    const patched = await call("PATCH", `/v1/entities/${id}`, { key: org.adminKey, body: { tags: ["vip"] } });
+    expect(patched.json.tags).toEqual(["vip"]);
+    await settle();
+    expect(await jobsOf(org.adminKey, `entityId=${id}`)).toHaveLength(1);
+    const watchTags = await call("PATCH", "/v1/auto-enrichment/config", { key: org.adminKey, body: { triggers: { onUpdate: { fields: ["tags"] } } } });
+    expect(watchTags.status).toBe(400);
+    expect(watchTags.json.error.details).toEqual([{ path: "triggers.onUpdate.fields.0", message: "'tags' is not an attribute" }]);
+    // A change of tags and a watched field together runs, for the watched field.
+    await call("PATCH", `/v1/entities/${id}`, { key: org.adminKey, body: { tags: [], attributes: { email: "tag@example.com" } } });
+    const [updated] = await finishedJobs(org.adminKey, id, 2);
+    expect(updated).toMatchObject({ trigger: "updated", triggerFields: ["email", "tags"], status: "succeeded" });
+    expect((await providerStats(org.scenario)).calls).toBe(2);
+  });
+
   it("runs a create payload's integrationCodes once, even with auto-enrichment off; unknown codes are a 400", async () => {
     const org = await autoOrg();
     const bad = await call("POST", "/v1/entities", {
@@ -275,7 +294,7 @@ describe("an entity enriches itself", () => {
     const byType = Object.fromEntries(results.map((r) => [r.event_type, { id: r.event_id, data: JSON.parse(r.payload).data }]));
     expect(byType["auto_enrichment.completed"]?.id).toBe(`evt_auto_${job.id}`);
     expect(byType["enrichment.completed"]).toMatchObject({ id: `evt_auto_${job.id}_enrichment`, data: { entityId: id, trigger: "created", autoJobId: job.id } });
-    expect(byType["entity.created"]?.data).toMatchObject({ entityId: id, type: "person", changedFields: ["fullName", "title"], origin: "api" });
-    expect(byType["entity.updated"]?.data).toMatchObject({ entityId: id, changedFields: ["country"] });
+    expect(byType["entity.created"]?.data).toEqual({ entityId: id, entityType: "person", externalId: null, changed: ["fullName", "title"], origin: "api" });
+    expect(byType["entity.updated"]?.data).toEqual({ entityId: id, entityType: "person", externalId: null, changed: ["country"], origin: "api" });
   });
 });

@@ -101,6 +101,16 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
   ]);
   const delivery = await post(`/v1/webhooks/${webhook.id}/test`, undefined, 202);
   const llm = await buildLlmFixture(api, key, tag);
+  const rule = await post("/v1/rules", {
+    name: "Fixture rule",
+    status: "active",
+    events: ["entity.updated"],
+    conditions: { fact: "entity.type", operator: "eq", value: "person" },
+    actions: [{ type: "create_alert", severity: "low", title: "Fixture alert" }],
+  });
+  const evaluated = await post(`/v1/entities/${person.id}/rules/evaluate`, undefined, 200);
+  const alertId: string | undefined = evaluated.evaluations?.[0]?.actions?.[0]?.alertId;
+  if (!alertId) throw new Error(`the fixture evaluation raised no alert: ${JSON.stringify(evaluated)}`);
   const auto = await autoEnrichmentFixture(api, key, person.id);
   const enrichmentId: string | undefined = enrichment.results?.[0]?.enrichmentId;
   if (!enrichmentId) throw new Error(`the fixture enrichment made no record: ${JSON.stringify(enrichment)}`);
@@ -121,6 +131,8 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
     ["schemas/{id}", [llm.schemaId]],
     ["records/{id}", [llm.recordId]],
     ["providers/{provider}", [llm.provider]],
+    ["rules/{id}", [rule.id]],
+    ["alerts/{id}", [alertId]],
     ["auto-enrichment/jobs/{id}", [auto.jobId]],
     ["auto-enrichment/conflicts/{id}", [auto.conflictId]],
   ]);

@@ -19,5 +19,10 @@ export function validBodies(fixture: Fixture): Record<string, unknown> {
     "POST /v1/llm/schemas/{id}/edit": { instruction: "Add the head count", model: fixtureModel(fixture) },
     "POST /v1/auto-enrichment/jobs": { entityIds: [entityId] },
     "POST /v1/auto-enrichment/conflicts/resolve": { ids: fixtureValues(fixture, "auto-enrichment/conflicts/{id}"), action: "dismiss" },
+    "POST /v1/rules": { name: "A rule", events: ["entity.created"], conditions: { fact: "entity.attributes.country", operator: "in", value: ["IR"] } },
+    "PATCH /v1/rules/{id}": { description: "Changed" },
+    "POST /v1/rules/{id}/test": { entityId },
+    "PUT /v1/rules/risk-levels": { medium: 30, high: 60, critical: 85 },
+    "POST /v1/alerts/{id}/resolve": { resolution: "not_applicable" },
   };
 }

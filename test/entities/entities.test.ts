@@ -41,7 +41,8 @@ describe("entities: happy paths", () => {
     });
     expect(res.json.createdAt).toMatch(ISO_TIME);
     expect(res.json.updatedAt).toBe(res.json.createdAt);
-    expect(Object.keys(res.json).sort()).toEqual(["attributes", "createdAt", "enriched", "externalId", "id", "type", "updatedAt"]);
+    expect(Object.keys(res.json).sort()).toEqual(["attributes", "createdAt", "enriched", "externalId", "id", "tags", "type", "updatedAt"]);
+    expect(res.json.tags).toEqual([]);
   });
 
   it("creates a company, taking its domain from the website", async () => {

@@ -153,6 +153,28 @@ async function successes(api: Api, org: Org, fixture: Fixture) {
   const spareHook = await ok(call("POST", "/v1/webhooks", { key, body: { url: `${api.fakeUrl}/webhooks/in/spare-${tag}`, events: ["job.failed"] } }), "webhook");
   await ok(call("DELETE", `/v1/webhooks/${spareHook.id}`, { key }), "delete webhook");
 
+  const ruleId = id("rules/{id}");
+  const alertId = id("alerts/{id}");
+  const rule = { name: "Spare rule", events: ["entity.created"], conditions: { fact: "entity.attributes.country", operator: "in", value: ["IR"] } };
+  const spareRule = await ok(call("POST", "/v1/rules", { key, body: rule }), "create rule");
+  await ok(call("GET", "/v1/rules?status=active&event=entity.updated", { key }), "list rules");
+  await ok(call("GET", `/v1/rules/${ruleId}`, { key }), "get rule");
+  await ok(call("PATCH", `/v1/rules/${ruleId}`, { key, body: { description: "Contract" } }), "patch rule");
+  await ok(call("GET", `/v1/rules/${ruleId}/versions`, { key }), "rule versions");
+  await ok(call("POST", `/v1/rules/${ruleId}/test`, { key, body: { entityId } }), "test rule");
+  await ok(call("DELETE", `/v1/rules/${spareRule.id}`, { key }), "archive rule");
+  await call("PATCH", `/v1/rules/${spareRule.id}`, { key, body: { priority: 0 } });
+  await ok(call("GET", "/v1/rules/risk-levels", { key }), "risk levels");
+  await ok(call("PUT", "/v1/rules/risk-levels", { key, body: { medium: 20, high: 50, critical: 80 } }), "put risk levels");
+  await ok(call("POST", `/v1/entities/${entityId}/rules/evaluate`, { key }), "evaluate now");
+  await ok(call("GET", "/v1/rules/evaluations?matched=true", { key }), "evaluations");
+  await ok(call("GET", `/v1/entities/${entityId}/risk`, { key }), "risk");
+  await ok(call("GET", "/v1/alerts?status=open", { key }), "alerts");
+  await ok(call("GET", `/v1/alerts/${alertId}`, { key }), "alert");
+  await ok(call("POST", `/v1/alerts/${alertId}/acknowledge`, { key }), "acknowledge");
+  await ok(call("POST", `/v1/alerts/${alertId}/resolve`, { key, body: { resolution: "true_positive", note: "Contract" } }), "resolve");
+  await call("POST", `/v1/alerts/${alertId}/acknowledge`, { key });
+
   await ok(call("GET", `/v1/screening/cleared?entityId=${entityId}`, { key }), "clearances");
   await ok(call("DELETE", `/v1/screening/cleared/${id("cleared/{id}")}`, { key }), "withdraw clearance");
   await llmSuccesses(api, org, fixture);
@@ -314,7 +336,7 @@ describe("every answer of the running Worker matches /openapi.json", () => {
 
 describe("the validator can fail", () => {
   const entityOp = () => operations.find((op) => op.id === "GET /v1/entities/{id}") as Operation;
-  const entity = { id: crypto.randomUUID(), type: "person", externalId: null, attributes: {}, enriched: {}, createdAt: "t", updatedAt: "t" };
+  const entity = { id: crypto.randomUUID(), type: "person", externalId: null, attributes: {}, enriched: {}, tags: [], createdAt: "t", updatedAt: "t" };
 
   it("accepts a body that matches", () => {
     expect(validator.problems(entityOp(), { status: 200, contentType: "application/json", text: JSON.stringify(entity) })).toEqual([]);

@@ -48,6 +48,13 @@ const owners: Record<string, Owner> = {
   auto_enrichment_budget_windows: "auto-enrichment",
   // The email-pattern integration's own cache of observed address patterns.
   email_pattern_observations: "providers",
+  rules: "rules",
+  rule_versions: "rules",
+  rule_events: "rules",
+  rule_evaluations: "rules",
+  alerts: "rules",
+  entity_risk_reasons: "rules",
+  risk_levels: "rules",
 };
 
 const root = join(import.meta.dirname, "../..");

@@ -22,6 +22,8 @@ export const entities = sqliteTable(
       .$type<Record<string, AttributeSource>>()
       .notNull()
       .default(sql`'{}'`),
+    /** Labels set by the organization (PATCH) or by its rules' `add_tag` actions; a set, in the order added. */
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     /** Lower-cased names, emails and domains, for `?q=` search. */
     searchText: text("search_text").notNull().default(""),
     createdAt: text("created_at").notNull(),

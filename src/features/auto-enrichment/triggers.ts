@@ -39,7 +39,7 @@ function triggerOf(w: EntityWrite): { trigger: AutoTrigger; when: SqlFragment | 
   if (w.integrationCodes?.length) return { trigger: "created", when: null };
   if (w.origin === "import") return { trigger: "import", when: onImport };
   if (w.change === "created") return { trigger: "created", when: onCreate };
-  return w.changedFields.length > 0 ? { trigger: "updated", when: onUpdateOf(w.changedFields) } : null;
+  return w.changed.length > 0 ? { trigger: "updated", when: onUpdateOf(w.changed) } : null;
 }
 
 /**
@@ -73,7 +73,7 @@ export const autoEnrichmentTrigger: EntityWriteHook = {
         entityId: w.entityId,
         entityType: w.entityType,
         trigger: what.trigger,
-        triggerFields: w.change === "updated" ? w.changedFields : [],
+        triggerFields: w.change === "updated" ? w.changed : [],
         integrationCodes: w.integrationCodes?.length ? w.integrationCodes : null,
         createdByKeyId: w.actorKeyId,
         now: w.at,

@@ -8,7 +8,7 @@ import { persistStatements } from "../enrichment";
 import type { EnrichmentResult } from "../enrichment";
 import { runIntegration } from "../enrichment";
 import { type Env, readSettings } from "../../platform/env";
-import { sha256Hex } from "../../platform/lib/crypto";
+import { derivedUuid } from "../../platform/lib/crypto";
 import { Semaphore } from "../../platform/lib/semaphore";
 import type { EntityRow } from "../entities";
 import { contactChargeStatements } from "./charge";
@@ -22,13 +22,6 @@ import { isExpired, observeTimeout } from "./timeouts";
 export interface ContactTask {
   recordId: string;
   orgId: string;
-}
-
-/** A UUID derived from a name, so every delivery of a task agrees on the enrichment record ids it writes. */
-async function derivedUuid(name: string): Promise<string> {
-  const h = await sha256Hex(name);
-  const variant = ((Number.parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 interface SearchOutcome {

@@ -12,6 +12,7 @@ import { isUniqueViolation } from "../../platform/db/unique-violation";
 import type { Env } from "../../platform/env";
 import { prepared, runStatements } from "../../platform/db/statements";
 import { changedAttributes, presentSources, sourcesAfterCustomerWrite, touchedBy } from "./fields/provenance";
+import { tagSet } from "./fields/tags";
 import { type EntityWrite, checkEntityWrites, entityWriteStatements } from "./write-hooks";
 
 export type EntityRow = typeof entities.$inferSelect;
@@ -23,6 +24,7 @@ export function presentEntity(row: EntityRow) {
     externalId: row.externalId,
     attributes: row.attributes,
     enriched: row.enriched,
+    tags: row.tags,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -101,7 +103,15 @@ async function writeWithHooks(ctx: EntityWriteContext, write: EntityWrite, own: 
   ctx.defer(pending.committed(ctx.env, results.slice(own.length)));
 }
 
-function writeOf(caller: Caller, row: EntityRow, change: EntityWrite["change"], origin: EntityWrite["origin"], changedFields: string[]): EntityWrite {
+/** What an update changed, as the write hooks and `entity.updated` name it: attributes, then externalId and tags. */
+function changedBy(before: EntityRow, after: EntityRow): string[] {
+  const changed = changedAttributes(before.attributes, after.attributes);
+  if (before.externalId !== after.externalId) changed.push("externalId");
+  if (JSON.stringify(before.tags) !== JSON.stringify(after.tags)) changed.push("tags");
+  return changed;
+}
+
+function writeOf(caller: Caller, row: EntityRow, change: EntityWrite["change"], origin: EntityWrite["origin"], changed: string[]): EntityWrite {
   return {
     orgId: caller.orgId,
     entityId: row.id,
@@ -109,7 +119,7 @@ function writeOf(caller: Caller, row: EntityRow, change: EntityWrite["change"], 
     externalId: row.externalId,
     change,
     origin,
-    changedFields,
+    changed,
     actorKeyId: caller.keyId,
     at: row.updatedAt,
   };
@@ -127,6 +137,7 @@ export async function createEntity(ctx: EntityWriteContext, input: NewEntity, or
     attributes,
     enriched: {},
     attributeSources: sourcesAfterCustomerWrite({}, {}, attributes, [], stampOf(caller, now)),
+    tags: [],
     searchText: searchTextOf(input.type, input.externalId ?? null, attributes),
     createdAt: now,
     updatedAt: now,
@@ -158,6 +169,8 @@ export interface EntityPatch {
   externalId?: string | null;
   /** Merged into the stored attributes; a null value removes that attribute. */
   attributes?: Record<string, unknown>;
+  /** Replaces the entity's tags (a set: duplicates are dropped). */
+  tags?: string[];
 }
 
 /** A PATCH merges into the stored attributes; a replace (PUT by externalId, `attributes` already normalized) sets them whole. */
@@ -172,6 +185,7 @@ export async function updateEntity(
   const attributes = merged ? normalizeAttributes(existing.type, merged) : existing.attributes;
   const touched = touchedBy(patch.attributes ?? {});
   const externalId = patch.externalId === undefined ? existing.externalId : patch.externalId;
+  const tags = patch.tags === undefined ? existing.tags : tagSet(patch.tags);
   const now = nowIso();
   const attributeSources = sourcesAfterCustomerWrite(existing.attributeSources, existing.attributes, attributes, touched, stampOf(caller, now));
   const updated: EntityRow = {
@@ -179,16 +193,18 @@ export async function updateEntity(
     externalId,
     attributes,
     attributeSources,
+    tags,
     searchText: searchTextOf(existing.type, externalId, attributes),
     updatedAt: now,
   };
   try {
-    await writeWithHooks(ctx, writeOf(caller, updated, "updated", how.origin, changedAttributes(existing.attributes, attributes)), [
+    await writeWithHooks(ctx, writeOf(caller, updated, "updated", how.origin, changedBy(existing, updated)), [
       prepared(
         db,
         db
           .update(entities)
-          .set({ externalId, attributes, attributeSources, searchText: updated.searchText, updatedAt: updated.updatedAt })
+          // Tags only when the PATCH sets them, so a rule's add_tag landing meanwhile is not written over.
+          .set({ externalId, attributes, attributeSources, ...(patch.tags === undefined ? {} : { tags }), searchText: updated.searchText, updatedAt: updated.updatedAt })
           .where(and(eq(entities.orgId, caller.orgId), eq(entities.id, existing.id))),
       ),
       prepared(
@@ -199,7 +215,7 @@ export async function updateEntity(
           action: "entity.updated",
           targetType: "entity",
           targetId: existing.id,
-          data: { changed: Object.keys(patch.attributes ?? {}), externalId },
+          data: { changed: Object.keys(patch.attributes ?? {}), externalId, ...(patch.tags === undefined ? {} : { tags }) },
         }),
       ),
     ]);

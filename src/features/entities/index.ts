@@ -8,6 +8,8 @@ export type { EntityUpsert } from "./upsert";
 export { enrichedFieldsStatement, enrichedPatch } from "./fields/merge";
 export type { FieldFinding } from "./fields/merge";
 export type { EntityRow } from "./entities";
+export { MAX_TAGS, TAG_PATTERN, TagSchema, addTagStatement } from "./fields/tags";
+export type { EntityEventData } from "./events";
 export { checkEntityWrites, entityWriteStatements, registerEntityWriteHooks } from "./write-hooks";
 export type { EntityWrite, EntityWriteHook, EntityWritePart, PendingWrites } from "./write-hooks";
 export {

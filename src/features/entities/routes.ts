@@ -29,6 +29,7 @@ import type { AppEnv } from "../../platform/http/context";
 import { ATTRIBUTE_SOURCES } from "../../db/schema/entities";
 import { idParam } from "../tenancy";
 import { ENTITY_TYPES } from "../../domain/attributes";
+import { MAX_TAGS, TagSchema } from "./fields/tags";
 
 const EntityType = z.enum(ENTITY_TYPES);
 const ExternalId = z.string().trim().min(1).max(255).openapi({ example: "crm-1" });
@@ -51,6 +52,7 @@ export const EntitySchema = z
       description: "Person: fullName, firstName, lastName, email, phone, title, companyName, companyDomain, linkedinUrl, country, dateOfBirth, custom. Company: name, domain, website, country, registrationNumber, lei, custom.",
     }),
     enriched: z.record(z.string(), EnrichedFieldSchema),
+    tags: z.array(z.string()).openapi({ description: "Set by PATCH or by rules (`add_tag`)", example: ["sanctions-review"] }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -94,7 +96,11 @@ const CreateEntityBody = z
   .openapi("CreateEntity");
 
 const PatchEntityBody = z
-  .strictObject({ externalId: ExternalId.nullable().optional(), attributes: AttributesInput.optional() })
+  .strictObject({
+    externalId: ExternalId.nullable().optional(),
+    attributes: AttributesInput.optional(),
+    tags: z.array(TagSchema).max(MAX_TAGS).optional().openapi({ description: "Replaces the entity's tags (duplicates dropped)", example: ["vip", "kyc:pending"] }),
+  })
   .openapi("PatchEntity");
 
 const PutEntityBody = z.strictObject({ type: EntityType, attributes: AttributesInput }).openapi("PutEntity");

@@ -2,6 +2,7 @@ import type { EntityType } from "../../domain/attributes";
 import type { Db } from "../../platform/db/client";
 import type { Env } from "../../platform/env";
 import { type DomainEvent, newEvent, publish } from "../../platform/events";
+import type { EntityEventData } from "./events";
 
 /** One customer write of an entity (never a write of enrichment's or a conflict resolution's), as hooks see it. */
 export interface EntityWrite {
@@ -12,8 +13,11 @@ export interface EntityWrite {
   change: "created" | "updated";
   /** `api`: POST and PATCH /v1/entities. `import`: PUT by externalId, and a batch job's inline entities (JSON or CSV). */
   origin: "api" | "import";
-  /** Attributes the write set, changed or removed (every attribute of a new entity), by name (`custom.<key>`). */
-  changedFields: string[];
+  /**
+   * What the write set, changed or removed: attributes by name (`custom.<key>`; every attribute of a new entity), then
+   * `externalId` and `tags` when those changed. Hooks match their own names in it (a tags-only PATCH is `["tags"]`).
+   */
+  changed: string[];
   /** Integration codes the create payload asked to run once (`POST /v1/entities` `integrationCodes`). */
   integrationCodes?: string[];
   actorKeyId: string | null;
@@ -63,7 +67,10 @@ export async function checkEntityWrites(db: Db, writes: readonly EntityWrite[]):
 /** The hooks' statements for one write batch, and what to run once it committed. */
 export interface PendingWrites {
   statements: D1PreparedStatement[];
-  /** `results` are the answers to `statements`, in order. Publishes `entity.created` / `entity.updated` last. */
+  /**
+   * `results` are the answers to `statements`, in order. Publishes `entity.created` / `entity.updated` last: the one
+   * publication of these events, so every write path (routes, jobs' imports) reaches webhooks and rules alike.
+   */
   committed(env: Env, results: D1Result[]): Promise<void>;
 }
 
@@ -87,15 +94,19 @@ export function entityWriteStatements(db: Db, writes: readonly EntityWrite[]): P
   };
 }
 
+/** One event per write, except an update that changed nothing (re-sending the same values publishes nothing). */
 function entityEvents(writes: readonly EntityWrite[]): DomainEvent[] {
-  return writes.map((w) =>
-    newEvent(w.change === "created" ? "entity.created" : "entity.updated", w.orgId, {
-      entityId: w.entityId,
-      type: w.entityType,
-      externalId: w.externalId,
-      changedFields: w.changedFields,
-      origin: w.origin,
-      ...(w.jobId ? { jobId: w.jobId } : {}),
-    }),
-  );
+  return writes
+    .filter((w) => w.change === "created" || w.changed.length > 0)
+    .map((w) => {
+      const data: EntityEventData = {
+        entityId: w.entityId,
+        entityType: w.entityType,
+        externalId: w.externalId,
+        changed: w.changed,
+        origin: w.origin,
+        ...(w.jobId ? { jobId: w.jobId } : {}),
+      };
+      return newEvent(w.change === "created" ? "entity.created" : "entity.updated", w.orgId, data);
+    });
 }

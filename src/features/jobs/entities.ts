@@ -7,7 +7,7 @@ import { ApiError } from "../../platform/errors";
 import type { JobEntity } from "./engine/types";
 import { nowIso } from "../../platform/lib/time";
 import { auditStatement } from "../tenancy";
-import { type EntityWrite, checkEntityWrites, entityWriteStatements, normalizeAttributes, upsertEntityStatement } from "../entities";
+import { type EntityWrite, attributeEntries, checkEntityWrites, entityWriteStatements, normalizeAttributes, upsertEntityStatement } from "../entities";
 import type { Env } from "../../platform/env";
 import { IN_LIST_LIMIT, prepared as preparedStatement, runStatements } from "../../platform/db/statements";
 
@@ -174,7 +174,7 @@ export async function writeEntities(db: Db, caller: Caller, prepared: PreparedEn
       externalId: slot.externalId,
       change: stored ? "updated" : "created",
       origin: "import",
-      changedFields: Object.keys(slot.attributes).sort(),
+      changed: attributeEntries(slot.attributes).map(([name]) => name).sort(),
       actorKeyId: caller.keyId,
       at: now,
       jobId,

@@ -64,6 +64,8 @@ export const sanctionsScreen: Integration = {
       enrichmentData: {
         hit: result.hit,
         riskLevel: result.riskLevel,
+        // The best score among matches not cleared (0 when none): what a rule compares with a threshold.
+        topScore: top?.score ?? 0,
         screenedName: result.screenedName,
         threshold: result.threshold,
         list: { source: result.list.source, loadedAt: result.list.loadedAt, entries: result.list.entries },

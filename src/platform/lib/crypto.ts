@@ -9,6 +9,13 @@ export async function sha256Hex(input: string): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(input)));
 }
 
+/** A UUID derived from a name, so every delivery of a task agrees on the ids of the records it writes. */
+export async function derivedUuid(name: string): Promise<string> {
+  const h = await sha256Hex(name);
+  const variant = ((Number.parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /** Unbiased base62 string from rejection-sampled random bytes. */
 export function randomBase62(length: number): string {
   let out = "";

@@ -73,7 +73,7 @@ export async function fuseTask(inputs: TaskInputs, message: LlmTaskMessage, run:
   return {
     results: [
       ...(arbitration ? [resultOf("fuse", arbitration, { recordType: "arbitration" })] : []),
-      resultOf("fuse", fused, { recordType: "fusion", ...extra }),
+      resultOf("fuse", fused, { recordType: "fusion", ...extra, output: fused.output ?? null }),
     ],
   };
 }

@@ -87,6 +87,17 @@ const asResults = (results: TaskResult[]) => results as LlmTaskResult[];
 
 const fusedRecordOf = (results: LlmTaskResult[]) => results.find((r) => r.role === "fuse" && r.recordType === "fusion" && r.success)?.recordId ?? null;
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The stored entity's type (its model tasks read it) and the output the run settled on: the fusion's, else a lone model's. */
+function foundOf(results: LlmTaskResult[]): { entityType: string | null; output: Record<string, unknown> | null } {
+  const typed = results.find((r) => typeof r.entityType === "string");
+  const fused = results.find((r) => r.role === "fuse" && r.recordType === "fusion" && r.success && isRecord(r.output));
+  const models = results.filter((r) => r.role === "model" && r.success && isRecord(r.output));
+  const output = fused?.output ?? (models.length === 1 ? models[0]?.output : null);
+  return { entityType: typeof typed?.entityType === "string" ? typed.entityType : null, output: isRecord(output) ? output : null };
+}
+
 function summaryOf(outcome: EntityOutcome) {
   const results = asResults(outcome.results);
   const models = results.filter((r) => r.role === "model");
@@ -212,12 +223,18 @@ export const llmTaskKind: TaskKind = {
     return { entityIndex: outcome.entityIndex, externalId: outcome.externalId, ...summary };
   },
 
-  /** `llm_enrichment.completed|failed` once per entity of an enrichment job (ids derived from the job and entity). */
+  /**
+   * `llm_enrichment.completed|failed` once per entity of an enrichment job (ids derived from the job and entity), on the
+   * bus (webhooks, rules) with the entity's type and what the run found: the fused output, or a lone model's.
+   */
   entityEvents(jobSpec, outcome): DomainEvent[] {
     const spec = llmSpec(jobSpec);
     if (spec.run.mode !== "enrichment") return [];
     const type = outcome.status === "succeeded" ? "llm_enrichment.completed" : "llm_enrichment.failed";
-    const event = newEvent(type, spec.orgId, { jobId: spec.jobId, entityIndex: outcome.entityIndex, externalId: outcome.externalId, ...summaryOf(outcome) }, spec.webhookId);
+    const found = foundOf(asResults(outcome.results));
+    const entityType = found.entityType ?? spec.run.entityType;
+    const data = { jobId: spec.jobId, entityIndex: outcome.entityIndex, externalId: outcome.externalId, entityType, ...summaryOf(outcome), output: found.output };
+    const event = newEvent(type, spec.orgId, data, spec.webhookId);
     return [{ ...event, id: `evt_${spec.jobId}_llm_${outcome.entityIndex}` }];
   },
 };

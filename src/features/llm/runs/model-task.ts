@@ -123,5 +123,7 @@ export async function modelTask(inputs: TaskInputs, message: LlmTaskMessage, run
     }),
     record,
   );
-  return { results: [resultOf("model", stored, { partialSuccess: stored.partialSuccess, expertiseBreakdown: parts[0] ? (stored.details?.expertiseBreakdown ?? breakdown) : null })] };
+  // output and entityType travel in the result for the entity's `llm_enrichment.completed` event (never streamed).
+  const extra = { partialSuccess: stored.partialSuccess, expertiseBreakdown: parts[0] ? (stored.details?.expertiseBreakdown ?? breakdown) : null, output: stored.output ?? null, entityType: row?.type ?? null };
+  return { results: [resultOf("model", stored, extra)] };
 }
