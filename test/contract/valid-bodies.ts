@@ -6,6 +6,7 @@ import { type Fixture, SDN_ID, fixtureValues } from "./fixtures";
  */
 export function validBodies(fixture: Fixture): Record<string, unknown> {
   const [entityId] = fixtureValues(fixture, "entities/{id}");
+  const [externalId] = fixtureValues(fixture, "by-external-id/{externalId}");
   const run = { integrationCodes: ["phone_normalize"], params: { fields: ["phone"] } };
   return {
     "POST /v1/entities/{id}/enrichments": run,
@@ -16,5 +17,8 @@ export function validBodies(fixture: Fixture): Record<string, unknown> {
     "POST /v1/screening/cleared": { entityId, sdnId: SDN_ID, note: "Reviewed" },
     "POST /v1/auto-enrichment/jobs": { entityIds: [entityId] },
     "POST /v1/auto-enrichment/conflicts/resolve": { ids: fixtureValues(fixture, "auto-enrichment/conflicts/{id}"), action: "dismiss" },
+    "POST /sourcing/enrich": { profileIds: [externalId] },
+    "POST /integration-execution/marketplace/enrichment": { entityId, integrationCodes: ["phone_normalize"], parameters: { fields: ["phone"] } },
+    "POST /integration-execution/marketplace/enrichment-by-external-id": { externalId, integrationCodes: ["phone_normalize"], parameters: { fields: ["phone"] } },
   };
 }
