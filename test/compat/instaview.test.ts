@@ -1,12 +1,14 @@
-import { runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
 import type { EnrichmentJob } from "../../src/features/jobs/engine/enrichment-job";
+import type { JobTaskMessage } from "../../src/features/jobs/integration-task/spec";
 import { TEST_ADMIN_TOKEN, call, createKey, createOrg } from "../helpers/api";
 import { balance } from "../helpers/enrichment";
 import { waitForReceived } from "../helpers/webhook-receiver";
-import { chargedCredits, slowOrg } from "../jobs/helpers";
+import { chargedCredits, slowOrg, waitUntil } from "../jobs/helpers";
 import { createHook, signatureHeaders } from "../webhooks/harness";
 
 /**
@@ -34,6 +36,17 @@ async function profile(key: string, attributes: Record<string, unknown>) {
   const res = await call("POST", "/v1/entities", { key, body: { type: "person", externalId, attributes } });
   if (res.status !== 201) throw new Error(`profile: ${res.status} ${res.text}`);
   return { externalId, id: res.json.id as string };
+}
+
+/** Hands task messages to the queue consumer, as a redelivery would. */
+async function deliver(messages: JobTaskMessage[]) {
+  const batch = createMessageBatch(
+    "provider-calls",
+    messages.map((body, i) => ({ id: `again-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 2, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
 }
 
 async function finished(key: string, requestId: string, deadlineMs = 20_000) {
@@ -137,6 +150,51 @@ describe("POST /sourcing/enrich and GET /sourcing/enrich/{requestId}/results (In
     expect(done.json).toMatchObject({ status: "completed", enrichedCount: 1, failureCount: 1, creditsConsumed: 1 });
     expect(done.json.data[0]).toMatchObject({ profileId: slow.externalId, success: false });
     expect(done.json.data[1]).toMatchObject({ profileId: fast.externalId, success: true });
+  }, 40_000);
+
+  it("one credit per enriched profile exactly once: its task delivered again while the run goes on and after it ended charges nothing more", async () => {
+    const org = await instaviewOrg();
+    const slow = await profile(org.adminKey, { fullName: "Kim hang" });
+    const fast = await profile(org.adminKey, { fullName: "Lou Once" });
+    const run = await startRun(org.adminKey, { profileIds: [fast.externalId, slow.externalId] });
+    const jobId = run.json.requestId.slice(4);
+    const stub = env.ENRICHMENT_JOB.get(env.ENRICHMENT_JOB.idFromName(jobId));
+    const stored = () =>
+      runInDurableObject(stub, (_instance: EnrichmentJob, state) => ({
+        spec: JSON.parse(state.storage.sql.exec<{ spec: string }>("SELECT spec FROM job").one().spec),
+        tasks: state.storage.sql.exec<{ id: string; entity_idx: number; codes: string; dispatch: number; status: string }>("SELECT * FROM tasks ORDER BY entity_idx").toArray(),
+      }));
+    // The task messages the queue carried, rebuilt from the object: what an at-least-once queue delivers again.
+    const redeliveries = async () => {
+      const { spec, tasks } = await stored();
+      return tasks.map((t): JobTaskMessage => ({
+        kind: "job_task",
+        jobId,
+        taskId: t.id,
+        dispatch: t.dispatch,
+        orgId: org.orgId,
+        actorKeyId: spec.actorKeyId,
+        entityId: t.entity_idx === 0 ? fast.id : slow.id,
+        entityIndex: t.entity_idx,
+        integrationCodes: JSON.parse(t.codes),
+        strategy: spec.strategy,
+        params: spec.params,
+        forceRefresh: spec.forceRefresh,
+        entityCredits: spec.entityCredits,
+      }));
+    };
+    await waitUntil(stored, (s) => s.tasks[0]?.status === "done");
+    const [fastTask] = await redeliveries();
+    if (!fastTask) throw new Error("no task");
+    await deliver([fastTask, fastTask]);
+    expect(await chargedCredits(org.orgId, jobId)).toBe(1);
+
+    const done = await finished(org.adminKey, run.json.requestId, 25_000);
+    expect(done.json).toMatchObject({ status: "completed", enrichedCount: 1, failureCount: 1, creditsConsumed: 1 });
+    await deliver(await redeliveries());
+    expect(await chargedCredits(org.orgId, jobId)).toBe(1);
+    expect((await results(org.adminKey, run.json.requestId)).json).toMatchObject({ enrichedCount: 1, failureCount: 1, creditsConsumed: 1 });
+    expect(await balance(org.adminKey)).toMatchObject({ reservedCredits: 0 });
   }, 40_000);
 
   it("prepaid: 402 before anything starts when the balance is below one credit per profile; otherwise only enriched profiles are billed", async () => {
