@@ -1,14 +1,13 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import type { EnrichmentJob } from "../../src/features/jobs/engine/enrichment-job";
 import type { JobTaskMessage } from "../../src/features/jobs/integration-task/spec";
 import { TEST_ADMIN_TOKEN, call, createKey, createOrg } from "../helpers/api";
 import { balance } from "../helpers/enrichment";
 import { waitForReceived } from "../helpers/webhook-receiver";
-import { chargedCredits, slowOrg, waitUntil } from "../jobs/helpers";
+import { chargedCredits, deliverTasks, slowOrg, waitUntil } from "../jobs/helpers";
 import { createHook, signatureHeaders } from "../webhooks/harness";
 
 /**
@@ -38,16 +37,6 @@ async function profile(key: string, attributes: Record<string, unknown>) {
   return { externalId, id: res.json.id as string };
 }
 
-/** Hands task messages to the queue consumer, as a redelivery would. */
-async function deliver(messages: JobTaskMessage[]) {
-  const batch = createMessageBatch(
-    "provider-calls",
-    messages.map((body, i) => ({ id: `again-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 2, body })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
 
 async function finished(key: string, requestId: string, deadlineMs = 20_000) {
   const until = Date.now() + deadlineMs;
@@ -186,12 +175,12 @@ describe("POST /sourcing/enrich and GET /sourcing/enrich/{requestId}/results (In
     await waitUntil(stored, (s) => s.tasks[0]?.status === "done");
     const [fastTask] = await redeliveries();
     if (!fastTask) throw new Error("no task");
-    await deliver([fastTask, fastTask]);
+    await deliverTasks([fastTask, fastTask]);
     expect(await chargedCredits(org.orgId, jobId)).toBe(1);
 
     const done = await finished(org.adminKey, run.json.requestId, 25_000);
     expect(done.json).toMatchObject({ status: "completed", enrichedCount: 1, failureCount: 1, creditsConsumed: 1 });
-    await deliver(await redeliveries());
+    await deliverTasks(await redeliveries());
     expect(await chargedCredits(org.orgId, jobId)).toBe(1);
     expect((await results(org.adminKey, run.json.requestId)).json).toMatchObject({ enrichedCount: 1, failureCount: 1, creditsConsumed: 1 });
     expect(await balance(org.adminKey)).toMatchObject({ reservedCredits: 0 });

@@ -1,28 +1,17 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import { createDb } from "../../src/platform/db/client";
 import type { EnrichmentJob } from "../../src/features/jobs/engine/enrichment-job";
-import type { JobTaskMessage } from "../../src/features/jobs/integration-task/spec";
 import { prepareJob } from "../../src/features/jobs/create";
 import { call } from "../helpers/api";
 import { lookupCalls, lookupOrg, scenario } from "../helpers/enrichment";
-import { allResults, chargedCredits, orgCredits, people, startCapturedJob, waitForJob } from "./helpers";
+import { allResults, chargedCredits, deliverTasks, orgCredits, people, startCapturedJob, waitForJob } from "./helpers";
 
 /**
  * Job-level pricing (`entityCredits`, not in the public body; Instaview's runs use it): an entity with at least one
  * success is charged exactly the price, whatever its integrations charge, once, whatever the queue does.
  */
-async function consume(messages: JobTaskMessage[]) {
-  const batch = createMessageBatch(
-    "provider-calls",
-    messages.map((body, i) => ({ id: `m-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
 
 describe("a job priced per entity", () => {
   it("holds the price per entity, runs one task per entity, and charges each entity that succeeds exactly once", async () => {
@@ -41,8 +30,8 @@ describe("a job priced per entity", () => {
     const [first] = captured;
     if (!first) throw new Error("no task");
     // Delivered twice (at-least-once queues): one run, one charge.
-    await consume([first, first]);
-    await consume(captured);
+    await deliverTasks([first, first]);
+    await deliverTasks(captured);
     const job = await waitForJob(org.adminKey, spec.jobId);
     expect(job).toMatchObject({ status: "completed", credits: 6, counts: { succeeded: 2 } });
     expect(await lookupCalls(s)).toBe(2);
@@ -68,7 +57,7 @@ describe("a job priced per entity", () => {
 
     const s = scenario({ http_lookup: "500" });
     const { spec, captured } = await startCapturedJob(org, { entities: people(["Fails"]), integrationCodes: ["http_lookup"], params: { scenario: s }, entityCredits: 2 });
-    await consume(captured);
+    await deliverTasks(captured);
     const job = await waitForJob(org.adminKey, spec.jobId);
     expect(job).toMatchObject({ status: "failed", credits: 0 });
     expect(await orgCredits(org.orgId)).toEqual({ balance: 3, reserved: 0 });
