@@ -1,6 +1,7 @@
 import { feature as autoEnrichment } from "./features/auto-enrichment";
 import { feature as billing } from "./features/billing";
 import { feature as catalog } from "./features/catalog";
+import { feature as compat } from "./features/compat";
 import { feature as contactEnrichment } from "./features/contact-enrichment";
 import { feature as enrichment } from "./features/enrichment";
 import { feature as entities, registerEntityWriteHooks } from "./features/entities";
@@ -32,7 +33,11 @@ export const features: readonly FeatureManifest[] = [
   llm,
   autoEnrichment,
   rules,
+  compat,
 ];
+
+/** The features' edits of the served OpenAPI document, in feature order. */
+export const documentEdits = features.flatMap((f) => f.documentEdits ?? []);
 
 /** The features' routers in mounting order. */
 export const routers: readonly Router[] = features.flatMap((f) => (typeof f.routers === "function" ? f.routers(features) : (f.routers ?? [])));

@@ -84,7 +84,7 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
     attributes: { fullName: "Ada Lovelace", email: "ada@example.com", phone: "+44 20 7946 0958" },
   });
   const customCode = `custom_contract_${tag}`;
-  const [enrichment, apiKey, custom, group, webhook, job, clearance] = await Promise.all([
+  const [enrichment, apiKey, custom, group, webhook, job, clearance, run] = await Promise.all([
     post(`/v1/entities/${person.id}/enrichments`, { integrationCodes: ["phone_normalize"] }, 200),
     post("/v1/api-keys", { name: "fixture key", role: "viewer" }),
     post("/v1/integrations/custom", {
@@ -98,6 +98,8 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
     post("/v1/webhooks", { url: `${api.fakeUrl}/webhooks/in/contract-${tag}`, events: ["job.completed"] }),
     post("/v1/jobs", { entities: [person.id], integrationCodes: ["phone_normalize"] }, 202),
     post("/v1/screening/cleared", { entityId: person.id, sdnId: SDN_ID, note: "fixture" }),
+    // Instaview's run (compat): a job over the person, by its externalId.
+    post("/sourcing/enrich", { profileIds: [externalId] }, 202),
   ]);
   const delivery = await post(`/v1/webhooks/${webhook.id}/test`, undefined, 202);
   const llm = await buildLlmFixture(api, key, tag);
@@ -118,6 +120,8 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
     ["entities/{id}", [person.id]],
     ["by-external-id/{externalId}", [externalId]],
     ["people/{personId}", [person.id]],
+    ["enrichment/{personId}", [person.id]],
+    ["enrich/{requestId}", [run.requestId]],
     ["enrichments/{id}", [enrichmentId]],
     ["api-keys/{id}", [apiKey.id]],
     ["integrations/{code}", [customCode]],

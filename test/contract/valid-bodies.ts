@@ -6,6 +6,7 @@ import { type Fixture, SDN_ID, fixtureModel, fixtureValues } from "./fixtures";
  */
 export function validBodies(fixture: Fixture): Record<string, unknown> {
   const [entityId] = fixtureValues(fixture, "entities/{id}");
+  const [externalId] = fixtureValues(fixture, "by-external-id/{externalId}");
   const run = { integrationCodes: ["phone_normalize"], params: { fields: ["phone"] } };
   return {
     "POST /v1/entities/{id}/enrichments": run,
@@ -24,5 +25,8 @@ export function validBodies(fixture: Fixture): Record<string, unknown> {
     "POST /v1/rules/{id}/test": { entityId },
     "PUT /v1/rules/risk-levels": { medium: 30, high: 60, critical: 85 },
     "POST /v1/alerts/{id}/resolve": { resolution: "not_applicable" },
+    "POST /sourcing/enrich": { profileIds: [externalId] },
+    "POST /integration-execution/marketplace/enrichment": { entityId, integrationCodes: ["phone_normalize"], parameters: { fields: ["phone"] } },
+    "POST /integration-execution/marketplace/enrichment-by-external-id": { externalId, integrationCodes: ["phone_normalize"], parameters: { fields: ["phone"] } },
   };
 }

@@ -1,24 +1,12 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import { createDb } from "../../src/platform/db/client";
 import type { EnrichmentJob } from "../../src/features/jobs/engine/enrichment-job";
-import type { JobTaskMessage } from "../../src/features/jobs/integration-task/spec";
 import { recordTaskResults } from "../../src/features/jobs/integration-task/record-results";
 import { lookupCalls, lookupOrg, scenario } from "../helpers/enrichment";
-import { allResults, chargedCredits, getJob, orgCredits, people, restoreSender, slowOrg, slowScenario, slowStats, startCapturedJob, startJobWith, waitForJob } from "./helpers";
+import { allResults, chargedCredits, deliverTasks as consume, getJob, orgCredits, people, restoreSender, slowOrg, slowScenario, slowStats, startCapturedJob, startJobWith, waitForJob } from "./helpers";
 
-/** Runs the Worker's real queue handler on hand-made provider-calls messages. */
-async function consume(messages: JobTaskMessage[]) {
-  const batch = createMessageBatch(
-    "provider-calls",
-    messages.map((body, i) => ({ id: `m-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return { batch, result: await getQueueResult(batch, ctx) };
-}
 
 type TaskState = { id: string; status: string; dispatch: number };
 

@@ -1,5 +1,6 @@
-import { runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import worker from "../../src/index";
 import { createDb } from "../../src/platform/db/client";
 import type { EnrichmentJob } from "../../src/features/jobs/engine/enrichment-job";
 import { getJobStub } from "../../src/features/jobs/engine/stub";
@@ -10,6 +11,17 @@ import { lookupOrg } from "../helpers/enrichment";
 import { SseReader } from "./sse-reader";
 
 export { type SseFrame, SseReader } from "./sse-reader";
+
+/** Runs the Worker's real queue handler on hand-made provider-calls messages (a delivery, or a redelivery). */
+export async function deliverTasks(messages: JobTaskMessage[]) {
+  const batch = createMessageBatch(
+    "provider-calls",
+    messages.map((body, i) => ({ id: `m-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return { batch, result: await getQueueResult(batch, ctx) };
+}
 
 export const TERMINAL = ["completed", "failed", "cancelled"];
 

@@ -139,7 +139,7 @@ async function successes(api: Api, org: Org, fixture: Fixture) {
   await ok(call("POST", contact, { key }), "start contact enrichment");
   await ok(call("GET", contact, { key }), "contact enrichment");
   await ok(call("POST", contact.replace("?", "/cancel?"), { key }), "cancel contact enrichment");
-
+  await compatSuccesses(key, entityId, externalId, id("enrich/{requestId}"));
   await ok(call("GET", "/v1/credits", { key }), "credits");
   await ok(call("GET", "/v1/credits/transactions", { key }), "ledger");
   await ok(call("GET", "/v1/credits/usage?groupBy=day", { key }), "usage");
@@ -180,6 +180,17 @@ async function successes(api: Api, org: Org, fixture: Fixture) {
   await llmSuccesses(api, org, fixture);
 
   await autoEnrichmentSuccesses(key, entityId, id("auto-enrichment/jobs/{id}"), id("auto-enrichment/conflicts/{id}"));
+}
+
+/** The compatibility APIs' own operations (src/features/compat; SalesOS's are auto-enrichment's); the fixture started an Instaview run. */
+async function compatSuccesses(key: string, entityId: string, externalId: string, requestId: string) {
+  const lance = `/api/v1/operations/enrichment/${entityId}?field=emails`;
+  await ok(call("POST", lance, { key }), "Lance trigger");
+  await ok(call("GET", lance, { key }), "Lance status");
+  await ok(call("GET", `/sourcing/enrich/${requestId}/results`, { key }), "Instaview results");
+  const gu1 = { integrationCodes: ["phone_normalize"], parameters: { fields: ["phone"] } };
+  await ok(call("POST", "/integration-execution/marketplace/enrichment", { key, body: { entityId, ...gu1 } }), "gu1 by entity id");
+  await ok(call("POST", "/integration-execution/marketplace/enrichment-by-external-id", { key, body: { externalId, ...gu1 } }), "gu1 by external id");
 }
 
 /** The auto-enrichment operations; the fixture ran one job on the person and left one open conflict. */

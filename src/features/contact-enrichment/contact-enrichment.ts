@@ -14,6 +14,7 @@ import {
   findActiveRecord,
   findContactRecord,
   findLatestRecord,
+  foundNothing,
   insertPendingStatement,
   requestedAuditStatement,
   settleRecord,
@@ -64,16 +65,28 @@ async function liveRecord(deps: ContactDeps, orgId: string, entityId: string, fi
   return observed.row.status === "pending" || observed.row.status === "finished" ? observed.row : undefined;
 }
 
+export interface StartOptions {
+  /**
+   * Also answer the newest record when it is a search that found nothing (`foundNothing`), instead of searching
+   * again: for presentations where such a search is finished like any other (Lance). Dossier's own API searches again.
+   */
+  reuseFoundNothing?: boolean;
+}
+
 /**
  * POST: answers the person's pending or finished record for the field if there is one (charging nothing), else
  * reserves the price (prepaid), inserts a pending record and queues its task. Concurrent requests insert one
  * record: the partial unique index lets one INSERT OR IGNORE land, the others read it back and release their hold.
  */
-export async function startContactEnrichment(deps: ContactDeps, caller: Caller, personId: string, field: ContactField) {
+export async function startContactEnrichment(deps: ContactDeps, caller: Caller, personId: string, field: ContactField, options: StartOptions = {}) {
   const { db, env } = deps;
   const entity = await getPerson(db, caller.orgId, personId);
   const existing = await liveRecord(deps, caller.orgId, entity.id, field);
   if (existing) return { record: existing, created: false };
+  if (options.reuseFoundNothing) {
+    const latest = await findLatestRecord(db, caller.orgId, entity.id, field);
+    if (latest && foundNothing(latest)) return { record: latest, created: false };
+  }
 
   // Refused here, before any record or hold, when no integration of the order could ever run for this person.
   const plan = await planContactSearch(db, caller.orgId, field, inputOf(entity));

@@ -9,6 +9,16 @@ import { auditStatementIf } from "../tenancy";
 
 export type ContactRow = typeof contactEnrichments.$inferSelect;
 
+/** The error code a search that ran and found nothing new is settled with (`run.ts`); it is free. */
+export const FOUND_NOTHING = "NO_DATA";
+
+/**
+ * A search that ran to its end and found nothing new. Stored as `failed` with NO_DATA, which is how Dossier's own
+ * API shows it (and a later POST searches again); a presentation that counts it as a finished search (Lance's
+ * `finished` + `dataFound: false`) derives it from here, and `startContactEnrichment({ reuseFoundNothing })` answers it.
+ */
+export const foundNothing = (row: Pick<ContactRow, "status" | "error">) => row.status === "failed" && row.error?.code === FOUND_NOTHING;
+
 export function presentContactEnrichment(row: ContactRow) {
   return {
     id: row.id,

@@ -15,7 +15,7 @@ import { contactChargeStatements } from "./charge";
 import { publishSettled } from "./events";
 import { contactsFound, ownContacts } from "./found";
 import { type ContactPlan, planContactSearch } from "./plan";
-import { type ContactRow, type Settlement, findContactRecord, settleRecord, settleStatements, settledBy } from "./records";
+import { type ContactRow, FOUND_NOTHING, type Settlement, findContactRecord, settleRecord, settleStatements, settledBy } from "./records";
 import { contactMaxAgeMs } from "./settings";
 import { isExpired, observeTimeout } from "./timeouts";
 
@@ -80,7 +80,7 @@ function failureOf(field: ContactField, outcome: SearchOutcome): ContactError {
   const tried = results.map((r) => r.integrationCode).join(", ");
   if (answered || !last?.error) {
     const what = outcome.foundOnlyOwn ? `No ${field} found other than the person's own` : `No ${field} found`;
-    return { code: "NO_DATA", message: `${what} (tried ${tried})`, category: "no_data" };
+    return { code: FOUND_NOTHING, message: `${what} (tried ${tried})`, category: "no_data" };
   }
   return { code: last.error.code, message: `${last.integrationCode}: ${last.error.message}`, category: last.error.category };
 }

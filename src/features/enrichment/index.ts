@@ -5,11 +5,13 @@ import { enrichmentRoutes } from "./routes";
 export type { CachedEnrichment } from "./cache";
 export { eventsFor, executePlan, inputOf, maxChargeOf, planRun, summarize } from "./enrich-entity";
 export type { EnrichRequest, PlannedRun } from "./enrich-entity";
+export { enrichByRef } from "./enrich-ref";
+export type { EnrichRefDeps } from "./enrich-ref";
 export { persistStatements } from "./persist";
 export { jobEntityEnrichments } from "./records";
 export { publicResult } from "./result";
 export type { EnrichmentResult } from "./result";
-export { EnrichResponseSchema, enrichmentRoutes } from "./routes";
+export { EnrichRequestSchema, EnrichResponseSchema, enrichmentRoutes } from "./routes";
 export { describeInputs, lackedInputs, prefetchCache, runIntegration } from "./run-integration";
 export type { CacheProbe } from "./run-integration";
 

@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../platform/http/context";
-import { type EnrichRequest, enrichEntity } from "./enrich-entity";
+import type { EnrichRequest } from "./enrich-entity";
+import { enrichByRef } from "./enrich-ref";
 import type { EnrichmentResult } from "./result";
 import { type EntityRef, type RunRows, decodeRunReads, loadRun, planLoaded, runReads } from "./plan";
-import { publish } from "../../platform/events";
 import { freeFormObject } from "../../platform/lib/json-limits";
 import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { AuthPrefetcher, authorize } from "../tenancy";
@@ -182,17 +182,9 @@ async function loadFor(c: Context<AppEnv>, prefetcher: AuthPrefetcher<RunRows>, 
   return rows ? planLoaded(c.get("db"), orgId, rows, request) : loadRun(c.get("db"), orgId, ref, request);
 }
 
-async function runAndAnswer(c: Context<AppEnv>, prefetcher: AuthPrefetcher<RunRows>, ref: EntityRef, request: EnrichRequest) {
-  const { entity, ...loaded } = await loadFor(c, prefetcher, ref, request);
-  const { answer, events } = await enrichEntity(
-    { env: c.env, settings: c.get("settings"), db: c.get("db"), caller: c.get("caller") },
-    entity,
-    request,
-    loaded,
-  );
-  const { orgId } = c.get("caller");
-  c.executionCtx.waitUntil(publish(c.env, events, { webhooks: { orgIds: [orgId], targets: loaded.webhooks } }));
-  return answer;
+function runAndAnswer(c: Context<AppEnv>, prefetcher: AuthPrefetcher<RunRows>, ref: EntityRef, request: EnrichRequest) {
+  const deps = { env: c.env, settings: c.get("settings"), db: c.get("db"), caller: c.get("caller"), waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) };
+  return enrichByRef(deps, ref, request, prefetcher.take(c));
 }
 
 export const enrichmentRoutes = createRouter()

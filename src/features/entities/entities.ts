@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Caller } from "../../platform/http/context";
 import type { Db } from "../../platform/db/client";
 import { entities } from "../../db/schema/entities";
@@ -71,6 +71,27 @@ export async function getEntityByExternalId(db: Db, orgId: string, externalId: s
   const row = await findEntityByExternalId(db, orgId, externalId);
   if (!row) throw notFound("Entity");
   return row;
+}
+
+/**
+ * The organization's entities named by `refs`, each an entity id or an externalId (an id wins when a value is both),
+ * in one read: ref → entity. Refs that name nothing are absent. At most 100 refs (one IN list each).
+ */
+export async function findEntitiesByRef(db: Db, orgId: string, refs: readonly string[]): Promise<Map<string, EntityRow>> {
+  if (refs.length === 0) return new Map();
+  if (refs.length > 100) throw new Error("findEntitiesByRef takes at most 100 refs");
+  const rows = await db
+    .select()
+    .from(entities)
+    .where(and(eq(entities.orgId, orgId), or(inArray(entities.id, [...refs]), inArray(entities.externalId, [...refs]))));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byExternalId = new Map(rows.flatMap((r) => (r.externalId ? [[r.externalId, r] as const] : [])));
+  const found = new Map<string, EntityRow>();
+  for (const ref of refs) {
+    const row = byId.get(ref) ?? byExternalId.get(ref);
+    if (row) found.set(ref, row);
+  }
+  return found;
 }
 
 /** What a customer write needs beyond the database: the caller, and where work after the commit goes (`waitUntil`). */

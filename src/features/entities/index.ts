@@ -2,7 +2,7 @@ import type { FeatureManifest } from "../../platform/worker/feature";
 import { ENTITY_EVENTS } from "./events";
 import { entityRoutes } from "./routes";
 
-export { getEntity, normalizeAttributes } from "./entities";
+export { findEntitiesByRef, getEntity, normalizeAttributes } from "./entities";
 export { upsertEntityStatement } from "./upsert";
 export type { EntityUpsert } from "./upsert";
 export { enrichedFieldsStatement, enrichedPatch } from "./fields/merge";

@@ -10,7 +10,7 @@ import { getJobStub, jobReader } from "./engine/stub";
 import type { JobSpec } from "./engine/types";
 import type { Strategy } from "../../domain/vocabulary";
 import { INTEGRATION_TASK } from "./integration-task/kind";
-import { type IntegrationJobSpec, WATERFALL_LANE, integrationSpec } from "./integration-task/spec";
+import { ENTITY_LANE, type IntegrationJobSpec, WATERFALL_LANE, integrationSpec, taskPerEntity } from "./integration-task/spec";
 import { nowIso } from "../../platform/lib/time";
 import { isEnabled } from "../catalog";
 import { auditStatement } from "../tenancy";
@@ -34,6 +34,16 @@ export interface JobRequest extends Pick<EnrichRequest, "integrationCodes" | "en
   strategy?: Strategy;
   webhookId?: string | null;
   perEntityTimeoutMs?: number;
+  /**
+   * Job-level pricing (not in the public body; for features that sell a run per entity): each entity with at least
+   * one successful result is charged exactly this, whatever its integrations cost, and a prepaid organization must
+   * cover this times the entities before the job starts. See `IntegrationJobSpec.entityCredits`.
+   */
+  entityCredits?: number;
+  /** The events `webhookId` must subscribe to (one of them); default the job and enrichment events. */
+  webhookEvents?: readonly string[];
+  /** Who started the job when not Dossier's own API (a compatibility layer's name); echoed in the job's events. */
+  origin?: string;
 }
 
 /** What `prepareJob` hands on besides the spec: what the create answer says about a CSV upload. */
@@ -44,7 +54,7 @@ export interface PreparedJob {
   unmappedColumns: string[];
 }
 
-/** The job's webhook must be the organization's own and listen to at least one of `events` (a job's, by default). */
+/** The job's webhook must be the organization's own and listen to at least one of `events` (the job and enrichment events, by default). */
 export async function checkJobWebhook(db: Db, orgId: string, webhookId: string, events: readonly string[] = JOB_WEBHOOK_EVENTS): Promise<string> {
   const [hook] = await db
     .select({ id: webhooks.id, events: webhooks.events })
@@ -53,7 +63,7 @@ export async function checkJobWebhook(db: Db, orgId: string, webhookId: string, 
     .limit(1);
   if (!hook || !hook.events.some((e) => events.includes(e))) {
     throw new ApiError("UNPROCESSABLE", `webhookId must name a webhook of this organization subscribed to one of ${events.join(", ")}`, {
-      details: [{ path: "webhookId", message: hook ? "Not subscribed to any of these events" : "No such webhook in this organization" }],
+      details: [{ path: "webhookId", message: hook ? `Not subscribed to any of ${events.join(", ")}` : "No such webhook in this organization" }],
     });
   }
   return hook.id;
@@ -98,12 +108,12 @@ export async function prepareJobWithRows(
   // Also for CSV bodies' params (a query parameter): params travel in every task message, which Queues caps at 128 KB.
   assertFreeForm(params, "params");
   const plan = await planRun(db, caller.orgId, request);
-  const webhookId = request.webhookId ? await checkJobWebhook(db, caller.orgId, request.webhookId) : null;
+  const webhookId = request.webhookId ? await checkJobWebhook(db, caller.orgId, request.webhookId, request.webhookEvents) : null;
   const { prepared, skippedRows } = request.csv
     ? await prepareCsvRows(db, caller.orgId, request.csv.upload, request.csv.onInvalidRow)
     : { prepared: await prepareEntities(db, caller.orgId, request.entities), skippedRows: [] };
   const entityCount = prepared.slots.length;
-  const { reserved } = await reserveCredits(db, caller.orgId, maxChargeOf(plan) * entityCount);
+  const { reserved } = await reserveCredits(db, caller.orgId, (request.entityCredits ?? maxChargeOf(plan)) * entityCount);
 
   const jobId = crypto.randomUUID();
   const createdAt = nowIso();
@@ -127,10 +137,12 @@ export async function prepareJobWithRows(
       perEntityTimeoutMs: request.perEntityTimeoutMs ?? DEFAULT_PER_ENTITY_TIMEOUT_MS,
       reservedCredits: reserved,
       chargeByCode: Object.fromEntries(plan.integrations.map((i) => [i.code, isEnabled(i, plan.settingsRows.get(i.code)) ? i.credits : 0])),
-      laneCaps:
-        strategy === "waterfall"
-          ? { [WATERFALL_LANE]: Math.min(...plan.integrations.map((i) => i.maxConcurrency)) }
-          : Object.fromEntries(plan.integrations.map((i) => [i.code, i.maxConcurrency])),
+      laneCaps: taskPerEntity({ strategy, entityCredits: request.entityCredits })
+        ? { [strategy === "waterfall" ? WATERFALL_LANE : ENTITY_LANE]: Math.min(...plan.integrations.map((i) => i.maxConcurrency)) }
+        : Object.fromEntries(plan.integrations.map((i) => [i.code, i.maxConcurrency])),
+      ...(request.entityCredits === undefined ? {} : { entityCredits: request.entityCredits }),
+      ...(request.webhookEvents === undefined ? {} : { webhookEvents: [...request.webhookEvents] }),
+      ...(request.origin === undefined ? {} : { origin: request.origin }),
       entities,
     };
     await db.batch([
@@ -207,7 +219,7 @@ export async function retryJob(env: Env, db: Db, caller: Caller, jobId: string) 
   }
   if (failed.entities.length === 0) throw new ApiError("CONFLICT", "This job has no failed entities to retry");
   const spec = integrationSpec(failed.spec);
-  const webhookId = spec.webhookId ? await checkJobWebhook(db, caller.orgId, spec.webhookId).catch(() => null) : null;
+  const webhookId = spec.webhookId ? await checkJobWebhook(db, caller.orgId, spec.webhookId, spec.webhookEvents).catch(() => null) : null;
   return createJob(
     env,
     db,
@@ -220,6 +232,9 @@ export async function retryJob(env: Env, db: Db, caller: Caller, jobId: string) 
       forceRefresh: spec.forceRefresh,
       webhookId,
       perEntityTimeoutMs: spec.perEntityTimeoutMs,
+      entityCredits: spec.entityCredits,
+      webhookEvents: spec.webhookEvents,
+      origin: spec.origin,
     },
     jobId,
   );

@@ -5,6 +5,9 @@ import { runJobTasks } from "./integration-task/run-tasks";
 import { jobRoutes } from "./routes";
 
 export { EnrichmentJob } from "./engine/enrichment-job";
+export { createJob } from "./create";
+export type { JobRequest } from "./create";
+export { getJob, jobResults } from "./read";
 export { registerTaskKinds } from "./engine/task-kind";
 export type { KindEvent, LostTask, LostTaskRecord, PlannedTask, PresentedOutcome, TaskKind, TaskMessage } from "./engine/task-kind";
 export { getJobStub } from "./engine/stub";

@@ -24,6 +24,7 @@ export function jobEvent(spec: Omit<JobSpec, "entities">, snapshot: JobSnapshot)
       costCents: snapshot.costCents,
       createdAt: snapshot.createdAt,
       finishedAt: snapshot.finishedAt,
+      ...(spec.origin === undefined ? {} : { origin: spec.origin }),
     },
     spec.webhookId,
   );

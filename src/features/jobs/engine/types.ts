@@ -33,6 +33,8 @@ export interface JobSpec {
   reservedCredits: number;
   /** Most tasks in flight per lane (the kind names the lanes). */
   laneCaps: Record<string, number>;
+  /** Who started the job when not Dossier's own API (a compatibility layer's name); the job's events carry it. */
+  origin?: string;
   entities: JobEntity[];
 }
 

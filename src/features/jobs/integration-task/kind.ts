@@ -3,11 +3,11 @@ import type { TaskKind } from "../engine/task-kind";
 import type { TaskResult } from "../engine/types";
 import { entityCompletedData, entityEvents, lostTaskResults, presentOutcome } from "./outcomes";
 import { recordTaskResults } from "./record-results";
-import { type JobTaskMessage, WATERFALL_LANE, integrationSpec } from "./spec";
+import { ENTITY_LANE, type JobTaskMessage, WATERFALL_LANE, integrationSpec, taskPerEntity } from "./spec";
 
 export const INTEGRATION_TASK = "integration";
 
-/** Integration calls: one task per entity x integration, or one per entity for a waterfall; run by `runJobTasks`. */
+/** Integration calls: one task per entity x integration, or one per entity for a waterfall or a priced job; run by `runJobTasks`. */
 export const integrationTask: TaskKind = {
   name: INTEGRATION_TASK,
   resultEvent: "enrichment_completed",
@@ -19,8 +19,12 @@ export const integrationTask: TaskKind = {
 
   plan(jobSpec, idx) {
     const spec = integrationSpec(jobSpec);
-    const maxCharge = (codes: string[]) => (spec.reservedCredits > 0 ? codes.reduce((sum, code) => sum + (spec.chargeByCode[code] ?? 0), 0) : 0);
-    if (spec.strategy === "waterfall") return [{ id: `${idx}`, lane: WATERFALL_LANE, codes: spec.integrationCodes, maxCharge: maxCharge(spec.integrationCodes) }];
+    const price = (codes: string[]) => spec.entityCredits ?? codes.reduce((sum, code) => sum + (spec.chargeByCode[code] ?? 0), 0);
+    const maxCharge = (codes: string[]) => (spec.reservedCredits > 0 ? price(codes) : 0);
+    if (taskPerEntity(spec)) {
+      const lane = spec.strategy === "waterfall" ? WATERFALL_LANE : ENTITY_LANE;
+      return [{ id: `${idx}`, lane, codes: spec.integrationCodes, maxCharge: maxCharge(spec.integrationCodes) }];
+    }
     return spec.integrationCodes.map((code) => ({ id: `${idx}:${code}`, lane: code, codes: [code], maxCharge: maxCharge([code]) }));
   },
 
@@ -39,6 +43,7 @@ export const integrationTask: TaskKind = {
       strategy: spec.strategy,
       params: spec.params,
       forceRefresh: spec.forceRefresh,
+      ...(spec.entityCredits === undefined ? {} : { entityCredits: spec.entityCredits }),
     };
   },
 

@@ -12,6 +12,7 @@ import type { ClaimAnswer } from "../engine/types";
 import type { JobTaskMessage } from "./spec";
 import { getJobStub } from "../engine/stub";
 import { lostTaskResults } from "./outcomes";
+import { priceEntity } from "./entity-price";
 import { type FinishedTask, TaskReporter, retryDelaySeconds } from "./task-reporter";
 import { IN_LIST_LIMIT } from "../../../platform/db/statements";
 import { chunks } from "../../../platform/lib/chunks";
@@ -30,6 +31,7 @@ const jobTaskSchema = z.object({
   strategy: z.enum(STRATEGIES),
   params: z.record(z.string(), z.unknown()),
   forceRefresh: z.boolean(),
+  entityCredits: z.number().int().min(0).optional(),
 });
 
 interface Task {
@@ -144,7 +146,7 @@ async function runTask(
     return { message, body, results, record: false, entityEnriched: {} };
   }
   try {
-    const results = await execute(body, entity, deadline, context);
+    const results = priceEntity(await execute(body, entity, deadline, context), body.entityCredits);
     return { message, body, results, record: true, entityEnriched: entity.enriched };
   } catch (error) {
     console.error(JSON.stringify({ level: "error", message: "job task failed; retrying", jobId: body.jobId, taskId: body.taskId, error: String(error) }));
