@@ -4,7 +4,7 @@ import { init } from "./platform/http/init";
 import { jsonDepthLimit } from "./platform/http/json-depth";
 import { onError } from "./platform/http/on-error";
 import { createRouter } from "./platform/http/openapi";
-import { routers } from "./features";
+import { documentEdits, routers } from "./features";
 import { healthRoutes } from "./platform/http/health";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -57,7 +57,8 @@ const DOCS_CSP = [
 export function createApp() {
   const app = createRouter();
   app.use("*", init());
-  app.use("/v1/*", async (c, next) => {
+  // Every path, not only /v1: the compatibility APIs (src/features/compat) serve others.
+  app.use("*", async (c, next) => {
     if (ownBodyLimit.has(c.req.path)) return next();
     return bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -66,7 +67,7 @@ export function createApp() {
       },
     })(c, next);
   });
-  app.use("/v1/*", jsonDepthLimit());
+  app.use("*", jsonDepthLimit());
   for (const router of [healthRoutes, ...routers]) app.route("/", router);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
@@ -79,7 +80,7 @@ export function createApp() {
     scheme: "bearer",
     description: "The deployment's ADMIN_TOKEN, for operator routes.",
   });
-  app.doc31("/openapi.json", {
+  const documentConfig = {
     openapi: "3.1.0",
     info: {
       title: "Dossier API",
@@ -87,6 +88,12 @@ export function createApp() {
       description: "Entity enrichment: people and companies in, findings with provenance, confidence and cost out.",
     },
     security: [{ apiKey: [] }],
+  };
+  // Built per request, as doc31 does, then edited for this deployment's settings (COMPAT_APIS).
+  app.get("/openapi.json", (c) => {
+    const document = app.getOpenAPI31Document(documentConfig);
+    for (const edit of documentEdits) edit(document, c.get("settings"));
+    return c.json(document);
   });
   app.get("/docs", (c) => c.html(DOCS_PAGE, 200, { "content-security-policy": DOCS_CSP }));
 

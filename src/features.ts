@@ -1,5 +1,6 @@
 import { feature as billing } from "./features/billing";
 import { feature as catalog } from "./features/catalog";
+import { feature as compat } from "./features/compat";
 import { feature as contactEnrichment } from "./features/contact-enrichment";
 import { feature as enrichment } from "./features/enrichment";
 import { feature as entities } from "./features/entities";
@@ -28,7 +29,11 @@ export const features: readonly FeatureManifest[] = [
   jobs,
   contactEnrichment,
   llm,
+  compat,
 ];
+
+/** The features' edits of the served OpenAPI document, in feature order. */
+export const documentEdits = features.flatMap((f) => f.documentEdits ?? []);
 
 /** The features' routers in mounting order. */
 export const routers: readonly Router[] = features.flatMap((f) => (typeof f.routers === "function" ? f.routers(features) : (f.routers ?? [])));

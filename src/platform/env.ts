@@ -22,6 +22,28 @@ const optionalUrl = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+/**
+ * The foreign APIs Dossier also serves (src/features/compat/, one folder each). `COMPAT_APIS` names the ones to serve:
+ * a comma list of these, or `all` (the default) or `none`. A product left out answers 404 and is absent from /openapi.json.
+ */
+export const COMPAT_PRODUCTS = ["entity-enricher", "lance", "instaview", "gu1", "salesos"] as const;
+export type CompatProduct = (typeof COMPAT_PRODUCTS)[number];
+
+const compatApis = z
+  .string()
+  .optional()
+  .transform((raw, ctx): ReadonlySet<CompatProduct> => {
+    const names = (raw ?? "all").split(",").map((n) => n.trim().toLowerCase()).filter(Boolean);
+    if (names.length === 0 || (names.length === 1 && names[0] === "all")) return new Set(COMPAT_PRODUCTS);
+    if (names.length === 1 && names[0] === "none") return new Set();
+    const unknown = names.filter((n) => !(COMPAT_PRODUCTS as readonly string[]).includes(n));
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: "custom", message: `unknown ${unknown.join(", ")}; use a comma list of ${COMPAT_PRODUCTS.join(", ")}, or all, or none` });
+      return z.NEVER;
+    }
+    return new Set(names as CompatProduct[]);
+  });
+
 const settingsSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be set (at least 16 characters)"),
   ENCRYPTION_KEY: z.string().min(16, "ENCRYPTION_KEY must be set (at least 16 characters)"),
@@ -55,6 +77,7 @@ const settingsSchema = z.object({
   GEMINI_BASE_URL: optionalUrl,
   DEEPSEEK_BASE_URL: optionalUrl,
   WORKERS_AI_BASE_URL: optionalUrl,
+  COMPAT_APIS: compatApis,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

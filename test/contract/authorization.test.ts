@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_ADMIN_TOKEN, call } from "../helpers/api";
 import { contractProblems } from "./checks";
-import { type OpenApiDocument, type Operation, accessOf, operationsOf, pathParams, resourceOf, rolesBelow } from "./document";
+import { type OpenApiDocument, type Operation, accessOf, operationsOf, pathParams, resourceOf, rolesBelow, unknownIdStatus } from "./document";
 import { type Api, type ApiResponse, type Fixture, type Org, buildFixture, createOrgWithKeys, fixtureValues, loadSanctionsList, unknownLike } from "./fixtures";
 import { type PreparedRequest, inBatches, validRequest } from "./requests";
 
@@ -74,6 +74,13 @@ describe("the generated authorization suite can fail", () => {
     expect(contractProblems(declared, { status: 404, json: { message: "gone" }, text: "" }).join()).toMatch(/Error shape/);
     expect(contractProblems(declared, { status: 404, json: { error: { code: "CONFLICT", message: "x" } }, text: "{}" }).join()).toMatch(/does not belong/);
   });
+
+  it("checks a compatibility API's own error shape instead, when the operation names one", () => {
+    const detail = op({ responses: { "200": {}, "404": {} }, "x-error-shape": "detail" });
+    expect(contractProblems(detail, { status: 404, json: { detail: "Not found" }, text: "{}" })).toEqual([]);
+    expect(contractProblems(detail, { status: 404, json: { error: { code: "NOT_FOUND", message: "x" } }, text: "{}" }).join()).toMatch(/not \{detail\}/);
+    expect(contractProblems(op({ responses: { "404": {} }, "x-error-shape": "nope" }), { status: 404, json: {}, text: "{}" }).join()).toMatch(/unknown x-error-shape/);
+  });
 });
 
 describe.each(operations)("$id", (op) => {
@@ -132,7 +139,8 @@ describe.each(operations)("$id", (op) => {
     const resource = resourceOf(op.path, param.name);
     it(`another organization's ${resource} answers exactly like an unknown one`, async () => {
       const foreignValues = fixtureValues(fixtureB, resource);
-      const caller = op.raw.responses["404"] ? a : c;
+      const unknownStatus = unknownIdStatus(op);
+      const caller = unknownStatus === undefined ? c : a;
       const cases = foreignValues.flatMap((foreign) => [
         () => send(op, request(fixtureA, bearer(caller.adminKey), { [param.name]: foreign })),
         () => send(op, request(fixtureA, bearer(caller.adminKey), { [param.name]: unknownLike(foreign) })),
@@ -143,8 +151,8 @@ describe.each(operations)("$id", (op) => {
         const [foreign, unknown] = [answers[i] as ApiResponse, answers[i + 1] as ApiResponse];
         expect(contractProblems(op, unknown), "unknown").toEqual([]);
         expect(contractProblems(op, foreign), "foreign").toEqual([]);
-        if (op.raw.responses["404"]) {
-          expect(unknown.status, `an unknown ${resource} must be 404 (is the sample request valid?): ${unknown.text}`).toBe(404);
+        if (unknownStatus !== undefined) {
+          expect(unknown.status, `an unknown ${resource} must be ${unknownStatus} (is the sample request valid?): ${unknown.text}`).toBe(unknownStatus);
           expect(foreign.text, "another org's id must answer byte for byte like an unknown one").toBe(unknown.text);
         } else {
           // Only a PUT that creates at its path documents no 404: another org's key is just a new one here.

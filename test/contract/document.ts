@@ -44,6 +44,12 @@ interface MediaType {
 export interface RawOperation {
   security?: Record<string, string[]>[];
   "x-min-role"?: string;
+  /** A compatibility API's operation: the product (src/features/compat). */
+  "x-compat"?: string;
+  /** Its errors are not Dossier's `{error:{…}}` but this product's shape (checks.ts `ERROR_SHAPES`). */
+  "x-error-shape"?: string;
+  /** A path parameter naming nothing is answered with this status, not 404 (Lance's POST: 400). */
+  "x-unknown-id-status"?: number;
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, MediaType> };
   responses: Record<string, { content?: Record<string, MediaType> }>;
@@ -95,6 +101,11 @@ export function accessOf(op: Operation, doc: Pick<OpenApiDocument, "security">):
 export const rolesBelow = (role: Role) => ROLES.slice(0, ROLES.indexOf(role));
 
 export const pathParams = (op: Operation) => op.parameters.filter((p) => p.in === "path");
+
+/** The status an id that names nothing gets in the operation's path: 404, another one it declares, or none (a PUT that creates). */
+export function unknownIdStatus(op: Operation): number | undefined {
+  return op.raw["x-unknown-id-status"] ?? (op.raw.responses["404"] ? 404 : undefined);
+}
 
 /** The name of what a path parameter points at: the collection segment before it, e.g. `entities/{id}`. */
 export function resourceOf(path: string, param: string): string {

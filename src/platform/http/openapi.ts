@@ -15,7 +15,7 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-const errorBody = (description: string) => ({ description, content: { "application/json": { schema: ErrorSchema } } });
+const errorBody = (description: string, schema: z.ZodType = ErrorSchema) => ({ description, content: { "application/json": { schema } } });
 
 /**
  * The one failure every route can answer. The others a route's request shape and middleware make possible
@@ -67,6 +67,11 @@ export interface MiddlewareContract {
   extensions?: Record<`x-${string}`, string>;
   /** The error statuses the middleware can answer, with what each means. */
   errors?: Record<number, string>;
+  /**
+   * The body every error of the route has, when it is not Dossier's `Error` (a compatibility API whose document
+   * says `{detail}`): the middleware renders them so, and the document says so, in the schema and in `x-error-shape`.
+   */
+  errorShape?: { name: string; schema: z.ZodType };
 }
 
 const middlewareContracts = new WeakMap<object, MiddlewareContract>();
@@ -86,11 +91,19 @@ const derivedErrors = {
 } as const;
 
 /**
+ * A route whose path parameter, naming nothing, is answered with another status than 404 says which in this
+ * extension (Lance's POST answers 400 for a person that does not exist, as its document says).
+ */
+export const UNKNOWN_ID_STATUS = "x-unknown-id-status";
+
+/**
  * Completes a route's contract from what it runs: the statuses its request shape makes possible (400 for any
- * parameter or body, 404 for a path parameter unless a PUT creates there, 413 and 415 for a body), the security, extensions and errors of
- * its middleware (`withContract`), and 500. The route itself declares only its successes and its own failures.
+ * parameter or body, 404 for a path parameter unless a PUT creates there or the route names another status in
+ * `x-unknown-id-status`, 413 and 415 for a body), the security, extensions and errors of its middleware
+ * (`withContract`), and 500. The route itself declares only its successes and its own failures.
  * Throws when a route says nothing about who may call it (no access middleware and no `security`), when its
- * own security disagrees with its middleware, or when an error response lacks the Error schema.
+ * own security disagrees with its middleware, or when an error response lacks the route's error schema (`Error`,
+ * unless a middleware declares another `errorShape`).
  */
 export function describeRoute<R extends RouteConfig>(route: R): R {
   const where = `${route.method.toUpperCase()} ${route.path}`;
@@ -101,10 +114,16 @@ export function describeRoute<R extends RouteConfig>(route: R): R {
   if (request?.params || request?.query || request?.headers || request?.body) errors[400] = derivedErrors[400];
   // A PUT that answers 201 creates what its path names, so it never answers 404 for it.
   const createsAtPath = route.method === "put" && 201 in route.responses;
-  if (request?.params && !createsAtPath) errors[404] = derivedErrors[404];
+  const unknownIdStatus = (route as Record<string, unknown>)[UNKNOWN_ID_STATUS];
+  if (request?.params && !createsAtPath && unknownIdStatus === undefined) errors[404] = derivedErrors[404];
   if (request?.body) Object.assign(errors, { 413: derivedErrors[413], 415: derivedErrors[415] });
   for (const contract of contracts) Object.assign(errors, contract.errors);
   errors[500] = derivedErrors[500];
+
+  const shapes = contracts.flatMap((c) => (c.errorShape ? [c.errorShape] : []));
+  if (shapes.length > 1) throw new Error(`${where}: more than one error shape`);
+  const [shape] = shapes;
+  const errorSchema = shape?.schema ?? ErrorSchema;
 
   const securities = contracts.flatMap((c) => (c.security ? [c.security] : []));
   if (securities.length > 1) throw new Error(`${where}: more than one access middleware`);
@@ -116,10 +135,12 @@ export function describeRoute<R extends RouteConfig>(route: R): R {
   for (const [status, response] of Object.entries(route.responses)) {
     const media = "content" in response ? response.content?.["application/json"] : undefined;
     const schema = media && "schema" in media ? media.schema : undefined;
-    if (Number(status) >= 400 && schema !== ErrorSchema) throw new Error(`${where}: the ${status} response must use the Error schema`);
+    if (Number(status) >= 400 && schema !== errorSchema) {
+      throw new Error(`${where}: the ${status} response must use the ${shape ? `${shape.name} error` : "Error"} schema`);
+    }
   }
-  const extensions = Object.assign({}, ...contracts.map((c) => c.extensions ?? {})) as Record<string, string>;
-  const described = Object.fromEntries(Object.entries(errors).map(([status, description]) => [status, errorBody(description)]));
+  const extensions = Object.assign({}, ...contracts.map((c) => c.extensions ?? {}), shape ? { "x-error-shape": shape.name } : {}) as Record<string, string>;
+  const described = Object.fromEntries(Object.entries(errors).map(([status, description]) => [status, errorBody(description, errorSchema)]));
   return { ...route, ...extensions, security: security ?? route.security, responses: { ...described, ...route.responses } };
 }
 
@@ -133,3 +154,6 @@ export function createRouter() {
 }
 
 export type Router = ReturnType<typeof createRouter>;
+
+/** The OpenAPI 3.1 document the app serves at /openapi.json. */
+export type OpenApiDocument = ReturnType<Router["getOpenAPI31Document"]>;

@@ -1,10 +1,16 @@
-import type { Env } from "../env";
+import type { Env, Settings } from "../env";
 import type { DomainEventType, Subscriber } from "../events";
-import type { Router } from "../http/openapi";
+import type { OpenApiDocument, Router } from "../http/openapi";
 import type { ProviderCallHandler, QueueConsumer } from "../queue-context";
 
 /** A periodic sweep, run by the cron trigger with the trigger's time (ms since the epoch). */
 export type CronSweep = (env: Env, scheduledTime: number) => Promise<unknown>;
+
+/**
+ * Changes the served /openapi.json for this deployment's settings (the compatibility APIs: a product turned off
+ * leaves the document, one turned on lists its tag). Runs on every GET /openapi.json, on a fresh document.
+ */
+export type DocumentEdit = (document: OpenApiDocument, settings: Settings) => void;
 
 /**
  * What a feature plugs into the Worker. Each feature's index.ts exports one; src/features.ts lists them in dependency
@@ -30,4 +36,6 @@ export interface FeatureManifest {
   readonly cron?: readonly CronSweep[];
   /** Events this feature publishes that webhooks may subscribe to; collected into the webhook event enum. */
   readonly webhookEvents?: readonly DomainEventType[];
+  /** Edits of the served OpenAPI document, in feature order. */
+  readonly documentEdits?: readonly DocumentEdit[];
 }
