@@ -1,9 +1,10 @@
 import type { FeatureManifest } from "../../platform/worker/feature";
 import { compatDocumentEdit } from "./document";
+import { entityEnricherLayer } from "./entity-enricher";
 import type { CompatLayer } from "./product";
 
 /** Every compatibility layer: one folder each (product.ts, routes.ts, index.ts); a new one is one line here. */
-export const layers: readonly CompatLayer[] = [];
+export const layers: readonly CompatLayer[] = [entityEnricherLayer];
 
 export const feature: FeatureManifest = {
   name: "compat",

@@ -184,3 +184,17 @@ async function enrichedFields(db: Db, orgId: string, ids: string[]) {
   }
   return out;
 }
+
+/**
+ * The job's event stream (the one call to its object that is not RPC: it answers with the stream itself), for the
+ * organization's job only. `lastEventId` replays only what came after it.
+ */
+export async function openJobEvents(env: Env, db: Db, orgId: string, jobId: string, opts: { heartbeat?: number; lastEventId?: string } = {}): Promise<Response> {
+  await getJobRow(db, orgId, jobId);
+  const url = new URL("https://job/events");
+  if (opts.heartbeat) url.searchParams.set("heartbeat", String(opts.heartbeat));
+  if (opts.lastEventId) url.searchParams.set("lastEventId", opts.lastEventId);
+  const res = await getJobStub(env, jobId).fetch(new Request(url));
+  if (res.status === 404) throw new ApiError("NOT_FOUND", "This job has not started, so it has no events");
+  return res;
+}
