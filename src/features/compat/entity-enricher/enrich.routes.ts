@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ApiError } from "../../../platform/errors";
 import { createRouter, jsonBody, jsonResponse } from "../../../platform/http/openapi";
 import { type EnrichmentRequest, createEnrichmentRun } from "../../llm";
 import { authorize } from "../../tenancy";
 import { streamUrlOf } from "./job-events";
+import { asSent } from "./native-errors";
 import { enricherErrors, entityEnricher } from "./product";
 import { EnricherJobStartedSchema, modelKey } from "./schemas";
 
@@ -93,13 +93,6 @@ const batch = createRoute({
   responses: { 200: jsonResponse(Started, "Started"), ...enricherErrors[402], ...enricherErrors[422] },
 });
 
-/** Dossier names the one entity `entities.0`; this client sent it as `entity_data`. */
-function asSingle(error: unknown): unknown {
-  if (!(error instanceof ApiError) || !Array.isArray(error.details)) return error;
-  const details = error.details.map((d: { path?: unknown }) => (typeof d.path === "string" ? { ...d, path: d.path.replace(/^entities\.0(?=\.|$)/, "entity_data") } : d));
-  return new ApiError(error.code, error.message, { details, headers: error.headers });
-}
-
 async function started(run: Promise<Awaited<ReturnType<typeof createEnrichmentRun>>>) {
   const r = await run;
   return {
@@ -120,12 +113,10 @@ async function started(run: Promise<Awaited<ReturnType<typeof createEnrichmentRu
 export const enrichRoutes = createRouter()
   .openapi(single, async (c) => {
     const body = c.req.valid("json");
-    const run = createEnrichmentRun(c.env, c.get("db"), c.get("settings"), c.get("caller"), runRequest(body, [body.entity_data])).catch((e: unknown) => {
-      throw asSingle(e);
-    });
-    return c.json(await started(run), 200);
+    const run = createEnrichmentRun(c.env, c.get("db"), c.get("settings"), c.get("caller"), runRequest(body, [body.entity_data]));
+    return c.json(await started(asSent(run, { "entities.0": "entity_data" })), 200);
   })
   .openapi(batch, async (c) => {
     const body = c.req.valid("json");
-    return c.json(await started(createEnrichmentRun(c.env, c.get("db"), c.get("settings"), c.get("caller"), runRequest(body, body.entities))), 200);
+    return c.json(await started(asSent(createEnrichmentRun(c.env, c.get("db"), c.get("settings"), c.get("caller"), runRequest(body, body.entities)))), 200);
   });

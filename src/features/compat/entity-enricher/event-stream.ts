@@ -29,18 +29,19 @@ const WITH_RESULT = new Set(["model_completed", "fusion_completed"]);
  * One Dossier event as Entity Enricher sends it: snake_case fields, the name in both `type` and `event`, the job's id,
  * `cost` (USD) beside `cost_usd`, and on model_completed / fusion_completed the record's structured output as `result`.
  */
-function translate(data: Record<string, unknown>, jobId: string, outputs: Map<string, unknown>): Record<string, unknown>[] {
+function translate(data: Record<string, unknown>, jobId: string, outputs: Map<string, unknown>, state: { errorSent: boolean }): Record<string, unknown>[] {
   const type = String(data.type);
   const fields = snakeKeys(data, VERBATIM) as Record<string, unknown>;
   const event: Record<string, unknown> = { ...fields, type, event: type, job_id: jobId };
   if (typeof fields.cost_usd === "number") event.cost = fields.cost_usd;
   if (WITH_RESULT.has(type)) event.result = typeof fields.record_id === "string" ? (outputs.get(fields.record_id) ?? null) : null;
-  // Entity Enricher sends an `error` event before `completed` when a job fails.
-  if (type === "job_failed") return [event, { type: "error", event: "error", job_id: jobId, message: "Every entity of the job failed", counts: fields.counts ?? null }];
+  if (type === "error") state.errorSent = true;
+  // Entity Enricher sends an `error` event before `completed` when a job fails (once: a task may have sent one).
+  if (type === "job_failed" && !state.errorSent) return [event, { type: "error", event: "error", job_id: jobId, message: "Every entity of the job failed", counts: fields.counts ?? null }];
   return [event];
 }
 
-async function translateFrames(texts: string[], jobId: string, lookup: OutputLookup): Promise<string> {
+async function translateFrames(texts: string[], jobId: string, lookup: OutputLookup, state: { errorSent: boolean }): Promise<string> {
   const frames = texts.filter((t) => t.trim() !== "").map(parseFrame);
   const recordIds = frames.flatMap((f) => (f.data && WITH_RESULT.has(String(f.data.type)) && typeof f.data.recordId === "string" ? [f.data.recordId] : []));
   const outputs = recordIds.length > 0 ? await lookup(recordIds) : new Map<string, unknown>();
@@ -48,7 +49,7 @@ async function translateFrames(texts: string[], jobId: string, lookup: OutputLoo
     .map((f) => {
       if (!f.data) return `${f.raw}\n\n`;
       const id = f.id === null ? "" : `id: ${f.id}\n`;
-      return translate(f.data, jobId, outputs)
+      return translate(f.data, jobId, outputs, state)
         .map((event) => `${id}data: ${JSON.stringify(event)}\n\n`)
         .join("");
     })
@@ -63,6 +64,7 @@ export function enricherEventStream(source: Response, jobId: string, lookup: Out
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   let buffer = "";
+  const state = { errorSent: false };
   const translator = new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
       buffer += decoder.decode(chunk, { stream: true });
@@ -70,11 +72,11 @@ export function enricherEventStream(source: Response, jobId: string, lookup: Out
       if (end < 0) return;
       const complete = buffer.slice(0, end).split("\n\n");
       buffer = buffer.slice(end + 2);
-      controller.enqueue(encoder.encode(await translateFrames(complete, jobId, lookup)));
+      controller.enqueue(encoder.encode(await translateFrames(complete, jobId, lookup, state)));
     },
     async flush(controller) {
       buffer += decoder.decode();
-      if (buffer.trim() !== "") controller.enqueue(encoder.encode(await translateFrames([buffer], jobId, lookup)));
+      if (buffer.trim() !== "") controller.enqueue(encoder.encode(await translateFrames([buffer], jobId, lookup, state)));
     },
   });
   return new Response(source.body?.pipeThrough(translator) ?? null, { status: source.status, headers: source.headers });

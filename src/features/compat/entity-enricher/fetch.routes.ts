@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse } from "../../../platform/http/openapi";
 import { SourceAuthBody, fetchEntities } from "../../llm";
 import { authorize } from "../../tenancy";
+import { asSent } from "./native-errors";
 import { enricherErrors, entityEnricher } from "./product";
 
 const FetchBody = z
@@ -33,6 +34,6 @@ const route = createRoute({
 
 export const fetchRoutes = createRouter().openapi(route, async (c) => {
   const { url, auth, format, data_path } = c.req.valid("json");
-  const fetched = await fetchEntities(c.get("settings"), { url, auth, format, dataPath: data_path });
+  const fetched = await asSent(fetchEntities(c.get("settings"), { url, auth, format, dataPath: data_path }));
   return c.json({ entities: fetched.entities, total: fetched.total, fetch_time_ms: fetched.fetchTimeMs }, 200);
 });

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse } from "../../../platform/http/openapi";
 import { createFusionJob, fuseNow, presentRecord } from "../../llm";
 import { authorize } from "../../tenancy";
+import { asSent } from "./native-errors";
 import { streamUrlOf } from "./job-events";
 import { presentEnricherRecord } from "./present";
 import { enricherErrors, entityEnricher } from "./product";
@@ -40,7 +41,7 @@ const route = createRoute({
 export const fusionRoutes = createRouter().openapi(route, async (c) => {
   const { record_ids, arbitration_model } = c.req.valid("json");
   if (arbitration_model) {
-    const job = await createFusionJob(c.env, c.get("db"), c.get("settings"), c.get("caller"), { recordIds: record_ids, arbitrationModel: arbitration_model });
+    const job = await asSent(createFusionJob(c.env, c.get("db"), c.get("settings"), c.get("caller"), { recordIds: record_ids, arbitrationModel: arbitration_model }));
     return c.json(
       {
         job_id: job.jobId,
@@ -54,6 +55,6 @@ export const fusionRoutes = createRouter().openapi(route, async (c) => {
       200,
     );
   }
-  const record = presentEnricherRecord(presentRecord(await fuseNow(c.get("db"), c.get("caller"), record_ids)));
+  const record = presentEnricherRecord(presentRecord(await asSent(fuseNow(c.get("db"), c.get("caller"), record_ids))));
   return c.json({ record_id: record.record_id, structured_output: record.structured_output, conflict_report: (record.conflict_report ?? null) as Record<string, unknown> | null, record }, 200);
 });

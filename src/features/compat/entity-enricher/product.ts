@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import { type DossierError, defineProduct } from "../product";
-import { snakePath } from "./snake-case";
 
 export const EnricherErrorSchema = z
   .object({
@@ -12,11 +11,11 @@ export const EnricherErrorSchema = z
 const isDetail = (d: unknown): d is { path: string; message: string } =>
   d !== null && typeof d === "object" && typeof (d as { path?: unknown }).path === "string" && typeof (d as { message?: unknown }).message === "string";
 
-/** The message, then each failing field as `path: why` (paths in the client's snake_case). */
+/** The message, then each failing field as `path: why` (routes name paths as the client sent them: native-errors.ts). */
 export function detailOf(error: DossierError): string {
   const fields = Array.isArray(error.details) ? error.details.filter(isDetail) : [];
   if (fields.length === 0) return error.message;
-  return `${error.message}: ${fields.map((d) => (d.path ? `${snakePath(d.path)}: ${d.message}` : d.message)).join("; ")}`;
+  return `${error.message}: ${fields.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join("; ")}`;
 }
 
 export const entityEnricher = defineProduct({

@@ -3,6 +3,7 @@ import { createRouter, jsonBody, jsonResponse } from "../../../platform/http/ope
 import { decodeCursor, paged } from "../../../platform/http/pagination";
 import { createEditJob, createGenerationJob, createSchema, jobStream, listSchemas, presentSchema } from "../../llm";
 import { authorize } from "../../tenancy";
+import { asSent } from "./native-errors";
 import { enricherJobEvents } from "./job-events";
 import { presentEnricherSchema } from "./present";
 import { enricherErrors, entityEnricher } from "./product";
@@ -107,29 +108,28 @@ export const schemaRoutes = createRouter()
   })
   .openapi(create, async (c) => {
     const body = c.req.valid("json");
-    const row = await createSchema(c.get("db"), c.get("caller"), {
-      name: body.name,
-      description: body.description ?? null,
-      entityType: body.entity_type ?? null,
-      expertiseDomains: body.expertise_domains ?? {},
-      jsonSchema: body.json_schema,
-    });
+    const row = await asSent(
+      createSchema(c.get("db"), c.get("caller"), {
+        name: body.name,
+        description: body.description ?? null,
+        entityType: body.entity_type ?? null,
+        expertiseDomains: body.expertise_domains ?? {},
+        jsonSchema: body.json_schema,
+      }),
+    );
     return c.json(presentEnricherSchema(presentSchema(row)) as z.infer<typeof EnricherSchemaSchema>, 200);
   })
   .openapi(generate, async (c) => {
     const body = c.req.valid("json");
     const sampleList = body.samples ?? (Array.isArray(body.sample_data) ? body.sample_data : body.sample_data ? [body.sample_data] : []);
-    const started = await createGenerationJob(c.env, c.get("db"), c.get("settings"), c.get("caller"), {
-      samples: sampleList,
-      instructions: body.instructions,
-      model: body.model,
-      save: body.save,
-      name: body.name,
-    });
+    const started = await asSent(
+      createGenerationJob(c.env, c.get("db"), c.get("settings"), c.get("caller"), { samples: sampleList, instructions: body.instructions, model: body.model, save: body.save, name: body.name }),
+      { samples: body.samples ? "samples" : "sample_data" },
+    );
     return enricherJobEvents(c.get("db"), c.get("caller").orgId, started.jobId, await jobStream(c.env, started.jobId));
   })
   .openapi(edit, async (c) => {
     const body = c.req.valid("json");
-    const started = await createEditJob(c.env, c.get("db"), c.get("settings"), c.get("caller"), c.req.valid("param").id, { instruction: body.prompt, model: body.model });
+    const started = await asSent(createEditJob(c.env, c.get("db"), c.get("settings"), c.get("caller"), c.req.valid("param").id, { instruction: body.prompt, model: body.model }), { instruction: "prompt" });
     return enricherJobEvents(c.get("db"), c.get("caller").orgId, started.jobId, await jobStream(c.env, started.jobId));
   });

@@ -1,9 +1,6 @@
 /** `recordId` → `record_id`; a key already in snake_case stays as it is. */
 export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** A dotted error path of Dossier's (`recordIds.1`, `grounding.integrationCodes`) in the client's snake_case. */
-export const snakePath = (path: string): string => path.split(".").map(snakeCase).join(".");
-
 const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
