@@ -297,3 +297,19 @@ describe("Entity Enricher: schemas and sources", () => {
     expect(keyed.json.total).toBe(1);
   });
 });
+
+describe("Entity Enricher: errors before the route runs", () => {
+  it("answers a body nested too deep and one too large in {detail} too", async () => {
+    const org = await createOrg();
+    let deep: unknown = "x";
+    for (let i = 0; i < 100; i++) deep = { a: deep };
+    const nested = await enricher("POST", "/api/schema/saved", org.adminKey, { ...SCHEMA_BODY, json_schema: deep });
+    expect(nested.status).toBe(400);
+    expect(nested.json).toMatchObject({ code: "VALIDATION_ERROR", detail: expect.stringMatching(/^Request body: Nested more than 32 levels deep: json_schema\.a\.a/) });
+    const large = await enricher("POST", "/api/enrichment/batch/start", org.adminKey, { entities: [{ name: "x".repeat(1_100_000) }], schema_id: "s" });
+    expect(large.status).toBe(413);
+    expect(large.json).toMatchObject({ code: "PAYLOAD_TOO_LARGE", detail: expect.any(String) });
+    // Dossier's own routes keep Dossier's shape.
+    expect((await call("POST", "/v1/llm/schemas", { key: org.adminKey, body: { name: "x", jsonSchema: deep } })).json.error.code).toBe("VALIDATION_ERROR");
+  });
+});

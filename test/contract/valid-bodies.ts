@@ -17,5 +17,9 @@ export function validBodies(fixture: Fixture): Record<string, unknown> {
     "POST /v1/llm/enrichments": { entities: [entityId], schemaId: fixtureValues(fixture, "schemas/{id}")[0], models: [fixtureModel(fixture)] },
     "POST /v1/llm/schemas/generate": { samples: [{ name: "Acme", founded: 1999 }], model: fixtureModel(fixture) },
     "POST /v1/llm/schemas/{id}/edit": { instruction: "Add the head count", model: fixtureModel(fixture) },
+    "POST /api/single/enrich/stream": { entity_data: { name: "Acme" }, schema_id: fixtureValues(fixture, "schemas/{id}")[0], models: [fixtureModel(fixture)] },
+    "POST /api/enrichment/batch/start": { entities: [{ name: "Acme" }], schema_id: fixtureValues(fixture, "schemas/{id}")[0], models: [fixtureModel(fixture)] },
+    "POST /api/schema/generate/stream": { sample_data: { name: "Acme", founded: 1999 }, model: fixtureModel(fixture), save: false },
+    "POST /api/schema/saved/{id}/prompt/stream": { prompt: "Add the head count", model: fixtureModel(fixture) },
   };
 }
