@@ -26,7 +26,9 @@ let key = "";
 
 /** Runs a program to its end with `input` on stdin; answers its exit code and output. */
 async function runProgram(command: string, args: string[], input: string, env: Record<string, string>) {
-  const child = spawn(command, args, { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  // No PYTHONPATH or PYTHONHOME from a pyenv reaches Debian's python3.
+  const { PYTHONPATH: _path, PYTHONHOME: _home, ...inherited } = process.env;
+  const child = spawn(command, args, { env: { ...inherited, ...env } });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
