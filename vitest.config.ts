@@ -36,7 +36,7 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
-            exclude: ["test/e2e/**", "test/browser/**", "test/node/**"],
+            exclude: ["test/e2e/**", "test/browser/**", "test/node/**", "test/compat-python/**"],
             globalSetup: ["./test/global-setup.ts"],
             setupFiles: ["./test/apply-migrations.ts"],
             testTimeout: 20_000,
@@ -65,6 +65,21 @@ export default defineConfig(async () => {
                   fileParallelism: false,
                   testTimeout: 120_000,
                   hookTimeout: 180_000,
+                },
+              },
+            ]
+          : []),
+        // `npm run test:compat-python`: Entity Enricher's documented Python and curl examples against a real `wrangler dev`.
+        ...(process.env.DOSSIER_COMPAT_PYTHON === "1"
+          ? [
+              {
+                test: {
+                  name: "compat-python",
+                  environment: "node",
+                  include: ["test/compat-python/**/*.test.ts"],
+                  fileParallelism: false,
+                  testTimeout: 120_000,
+                  hookTimeout: 240_000,
                 },
               },
             ]

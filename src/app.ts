@@ -4,7 +4,7 @@ import { init } from "./platform/http/init";
 import { jsonDepthLimit } from "./platform/http/json-depth";
 import { onError } from "./platform/http/on-error";
 import { createRouter } from "./platform/http/openapi";
-import { documentEdits, routers } from "./features";
+import { documentEdits, earlyMiddleware, routers } from "./features";
 import { healthRoutes } from "./platform/http/health";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -57,6 +57,7 @@ const DOCS_CSP = [
 export function createApp() {
   const app = createRouter();
   app.use("*", init());
+  for (const middleware of earlyMiddleware) app.use("*", middleware);
   // Every path, not only /v1: the compatibility APIs (src/features/compat) serve others.
   app.use("*", async (c, next) => {
     if (ownBodyLimit.has(c.req.path)) return next();

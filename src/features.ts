@@ -36,6 +36,9 @@ export const features: readonly FeatureManifest[] = [
   compat,
 ];
 
+/** App-wide middleware the features run before the body limits (src/app.ts), in feature order. */
+export const earlyMiddleware = features.flatMap((f) => f.earlyMiddleware ?? []);
+
 /** The features' edits of the served OpenAPI document, in feature order. */
 export const documentEdits = features.flatMap((f) => f.documentEdits ?? []);
 

@@ -21,6 +21,7 @@ const optionalUrl = z
   .union([z.literal(""), z.url({ protocol: /^https?$/ })])
   .optional()
   .transform((v) => (v ? v : undefined));
+
 /**
  * The foreign APIs Dossier also serves (src/features/compat/, one folder each). `COMPAT_APIS` names the ones to serve:
  * a comma list of these, or `all` (the default) or `none`. A product left out answers 404 and is absent from /openapi.json.

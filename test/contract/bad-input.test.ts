@@ -53,6 +53,13 @@ function caseProblems(op: Operation, badCase: BadCase, res: Pick<ApiResponse, "s
       problems.push(`no detail names ${badCase.detailPath}: ${paths.slice(0, 5).join(", ")}`);
     }
   }
+  // A `{detail}` error (x-error-shape) names each field in its text as `path: why`.
+  const detail = res.json?.detail;
+  if (badCase.detailPath && res.status === 400 && typeof detail === "string") {
+    const path = badCase.detailPath;
+    const named = detail.includes(`${path}: `) || detail.includes(`${path}.`) || path.split(".").some((_, i, parts) => detail.includes(`${parts.slice(0, i + 1).join(".")}: `));
+    if (!named) problems.push(`detail does not name ${path}: ${detail.slice(0, 200)}`);
+  }
   return problems.map((p) => `${badCase.label}: ${p}`);
 }
 
@@ -74,6 +81,12 @@ describe("the generated bad-input suite can fail", () => {
     expect(caseProblems(op, badCase, { status: 400, json: error([{ path: "other" }]), text: "{}" }).join()).toMatch(/no detail names name/);
     const huge = JSON.stringify(error(Array.from({ length: 2_000 }, (_, i) => ({ path: `f${i}`, message: "Unknown field" }))));
     expect(caseProblems(op, { ...badCase, detailPath: undefined }, { status: 400, json: JSON.parse(huge), text: huge }).join()).toMatch(/error body of/);
+  });
+
+  it("reads a {detail} error's text for the field (x-error-shape)", () => {
+    const detailOp: Operation = { ...op, raw: { ...op.raw, "x-error-shape": "detail" } };
+    expect(caseProblems(detailOp, badCase, { status: 400, json: { detail: "Request validation failed: name: Required" }, text: "{}" })).toEqual([]);
+    expect(caseProblems(detailOp, badCase, { status: 400, json: { detail: "Request validation failed: other: Required" }, text: "{}" }).join()).toMatch(/detail does not name name/);
   });
 });
 

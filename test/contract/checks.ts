@@ -17,6 +17,12 @@ export const ERROR_SHAPES: Record<string, (body: unknown) => string[]> = {
       : [`not {detail}: ${JSON.stringify(body)?.slice(0, 200)}`],
 };
 
+/** Dossier's stable code in an error body: `error.code`, or a compatibility shape's `code` beside its `detail`. */
+export function errorCodeOf(body: unknown): unknown {
+  const b = body as { error?: { code?: unknown }; code?: unknown } | undefined;
+  return b?.error?.code ?? b?.code;
+}
+
 /**
  * What is wrong with an answer by the document's rules, without a schema validator (workerd cannot compile
  * one): never a 5xx, only a status the operation declares, and every error in the one Error shape,

@@ -139,6 +139,11 @@ export async function buildFixture(api: Api, org: Org): Promise<Fixture> {
     ["alerts/{id}", [alertId]],
     ["auto-enrichment/jobs/{id}", [auto.jobId]],
     ["auto-enrichment/conflicts/{id}", [auto.conflictId]],
+    // Entity Enricher's paths (compat): the LLM run's job, the saved schema.
+    ["stream/{job_id}", [llm.jobId]],
+    ["cancel/{job_id}", [llm.jobId]],
+    ["continue/{job_id}", [llm.jobId]],
+    ["saved/{id}", [llm.schemaId]],
   ]);
 }
 
@@ -167,7 +172,7 @@ async function buildLlmFixture(api: Api, key: string, tag: string) {
   const run = await expectStatus(api.call("POST", "/v1/llm/enrichments", { key, body: { entities: [{ name: "Fixture Inc" }], schemaId: schema.id, models: [`${provider}::m`] } }), 202, "LLM run");
   for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
     const found = await expectStatus(api.call("GET", `/v1/llm/records?jobId=${run.jobId}`, { key }), 200, "LLM records");
-    if (found.data.length > 0) return { provider, schemaId: schema.id as string, recordId: found.data[0].id as string };
+    if (found.data.length > 0) return { provider, schemaId: schema.id as string, recordId: found.data[0].id as string, jobId: run.jobId as string };
   }
   throw new Error("the fixture's LLM run made no record");
 }

@@ -28,5 +28,9 @@ export function validBodies(fixture: Fixture): Record<string, unknown> {
     "POST /sourcing/enrich": { profileIds: [externalId] },
     "POST /integration-execution/marketplace/enrichment": { entityId, integrationCodes: ["phone_normalize"], parameters: { fields: ["phone"] } },
     "POST /integration-execution/marketplace/enrichment-by-external-id": { externalId, integrationCodes: ["phone_normalize"], parameters: { fields: ["phone"] } },
+    "POST /api/single/enrich/stream": { entity_data: { name: "Acme" }, schema_id: fixtureValues(fixture, "schemas/{id}")[0], models: [fixtureModel(fixture)] },
+    "POST /api/enrichment/batch/start": { entities: [{ name: "Acme" }], schema_id: fixtureValues(fixture, "schemas/{id}")[0], models: [fixtureModel(fixture)] },
+    "POST /api/schema/generate/stream": { sample_data: { name: "Acme", founded: 1999 }, model: fixtureModel(fixture), save: false },
+    "POST /api/schema/saved/{id}/prompt/stream": { prompt: "Add the head count", model: fixtureModel(fixture) },
   };
 }

@@ -267,6 +267,39 @@ async function llmSuccesses(api: Api, org: Org, fixture: Fixture) {
   await ok(call("POST", `/v1/jobs/${paused.jobId}/continue`, { key, body: { decision: "skip" } }), "continue");
 
   await ok(call("POST", "/v1/entity-sources/fetch", { key, body: { url: `${api.fakeUrl}/entity-source/json?n=2` } }), "entity source");
+  await enricherSuccesses(api, org, fixture);
+}
+
+/** A success of every Entity Enricher operation (compat), with its X-API-Key header, on the fixture's fake LLM. */
+async function enricherSuccesses(api: Api, org: Org, fixture: Fixture) {
+  const send = (method: string, path: string, body?: unknown) => call(method, path, { headers: { "x-api-key": org.adminKey }, ...(body === undefined ? {} : { body }) });
+  const model = fixtureModel(fixture);
+  const schemaId = id(fixture, "saved/{id}");
+  await ok(send("GET", "/api/enrichment/options"), "EE options");
+  await ok(send("GET", "/api/schema/saved"), "EE schemas");
+  const draft = { name: "EE spare", json_schema: { type: "object", properties: { name: { type: "string", identifying: true } } } };
+  await ok(send("POST", "/api/schema/saved", draft), "EE create schema");
+  await ok(send("POST", "/api/schema/generate/stream", { sample_data: { name: "Acme", founded: 1999 }, model, save: false }), "EE generate");
+  await ok(send("POST", `/api/schema/saved/${schemaId}/prompt/stream`, { prompt: "Add the founding year", model }), "EE edit");
+  const single = await ok(send("POST", "/api/single/enrich/stream", { entity_data: { name: "Initech" }, schema_id: schemaId, models: [model] }), "EE single");
+  await ok(send("GET", `/api/llm/stream/${single.job_id}`), "EE stream");
+  const batch = await ok(send("POST", "/api/enrichment/batch/start", { entities: [{ name: "Initech" }, { name: "Globex" }], schema_id: schemaId, models: [model] }), "EE batch");
+  await ok(send("POST", `/api/llm/cancel/${batch.job_id}`), "EE cancel");
+  await ok(send("POST", "/api/enrichment/batch/fetch", { url: `${api.fakeUrl}/entity-source/json?n=2` }), "EE fetch");
+  const records = await ok(send("GET", `/api/records?job_id=${single.job_id}&page_size=10`), "EE records");
+  const ids = [records.records[0]?.id, id(fixture, "records/{id}")];
+  await ok(send("GET", `/api/records/${ids[0]}`), "EE record");
+  await ok(send("POST", "/api/fusion/merge", { record_ids: ids }), "EE merge");
+  await ok(send("POST", "/api/fusion/merge", { record_ids: ids, arbitration_model: model }), "EE merge with an arbiter");
+  await ok(send("POST", "/api/records/batch-delete", { record_ids: [ids[0]] }), "EE batch delete");
+  const scripted = await fetch(`${api.fakeUrl}/fake-llm/script`, {
+    method: "POST",
+    body: JSON.stringify({ id: `fixture-${fixtureValues(fixture, "providers/{provider}")[0]?.replace("fixture_", "")}`, answers: { m: { status: "mismatch" } } }),
+  });
+  if (scripted.status !== 204) throw new Error(`script: ${scripted.status}`);
+  const paused = await ok(send("POST", "/api/single/enrich/stream", { entity_data: { name: "Initech" }, schema_id: schemaId, models: [model], classification_model: model }), "EE classified");
+  await waitForJob(org.adminKey, paused.job_id, ["paused"]);
+  await ok(send("POST", `/api/llm/continue/${paused.job_id}`, { decision: "skip" }), "EE continue");
 }
 
 const id = (fixture: Fixture, resource: string) => fixtureValues(fixture, resource)[0] as string;

@@ -1,5 +1,7 @@
 import type { FeatureManifest } from "../../platform/worker/feature";
 import { compatDocumentEdit } from "./document";
+import { entityEnricherLayer } from "./entity-enricher";
+import { productErrorShapes } from "./error-shapes";
 import { gu1Layer } from "./gu1";
 import { INSTAVIEW_EVENTS, instaviewLayer, instaviewRunEvents } from "./instaview";
 import { lanceLayer } from "./lance";
@@ -7,7 +9,7 @@ import type { CompatLayer } from "./product";
 import { salesosLayer } from "./salesos";
 
 /** Every compatibility layer: one folder each (product.ts, routes.ts, index.ts); a new one is one line here. */
-export const layers: readonly CompatLayer[] = [lanceLayer, instaviewLayer, gu1Layer, salesosLayer];
+export const layers: readonly CompatLayer[] = [entityEnricherLayer, lanceLayer, instaviewLayer, gu1Layer, salesosLayer];
 
 export const feature: FeatureManifest = {
   name: "compat",
@@ -15,4 +17,5 @@ export const feature: FeatureManifest = {
   subscribers: [instaviewRunEvents],
   webhookEvents: INSTAVIEW_EVENTS,
   documentEdits: [compatDocumentEdit(layers.map((l) => l.product))],
+  earlyMiddleware: [productErrorShapes(layers.map((l) => l.product))],
 };

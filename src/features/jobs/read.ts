@@ -113,3 +113,17 @@ export async function jobResults(env: Env, db: Db, orgId: string, jobId: string,
   const last = page[page.length - 1];
   return { data: page.map(presentOutcome), nextCursor: outcomes.length > opts.limit && last ? String(last.entityIndex + 1) : null };
 }
+
+/**
+ * The job's event stream (the one call to its object that is not RPC: it answers with the stream itself), for the
+ * organization's job only. `lastEventId` replays only what came after it.
+ */
+export async function openJobEvents(env: Env, db: Db, orgId: string, jobId: string, opts: { heartbeat?: number; lastEventId?: string } = {}): Promise<Response> {
+  await getJobRow(db, orgId, jobId);
+  const url = new URL("https://job/events");
+  if (opts.heartbeat) url.searchParams.set("heartbeat", String(opts.heartbeat));
+  if (opts.lastEventId) url.searchParams.set("lastEventId", opts.lastEventId);
+  const res = await getJobStub(env, jobId).fetch(new Request(url));
+  if (res.status === 404) throw new ApiError("NOT_FOUND", "This job has not started, so it has no events");
+  return res;
+}

@@ -2,14 +2,13 @@ import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../platform/http/context";
 import { ApiError } from "../../platform/errors";
-import { getJobStub } from "./engine/stub";
 import { decodeCursor, paged } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/openapi";
-import { type JobRequest, createJob, getJobRow, retryJob } from "./create";
+import { type JobRequest, createJob, retryJob } from "./create";
 import { readCsv } from "./csv/read";
 import { parseColumnsParameter } from "./csv/columns";
 import { jobResultsCsv } from "./csv/results";
-import { actOnJob, getJob, jobResults, listJobs } from "./read";
+import { actOnJob, getJob, jobResults, listJobs, openJobEvents } from "./read";
 import {
   cancelJobRoute,
   continueJobRoute,
@@ -80,18 +79,8 @@ export const jobRoutes = createRouter()
   })
   .openapi(jobEventsRoute, async (c) => {
     const { id } = c.req.valid("param");
-    await getJobRow(c.get("db"), c.get("caller").orgId, id);
     const { heartbeat, lastEventId } = c.req.valid("query");
-    const url = new URL("https://job/events");
-    if (heartbeat) url.searchParams.set("heartbeat", String(heartbeat));
-    if (lastEventId) url.searchParams.set("lastEventId", lastEventId);
-    const headers = new Headers();
-    const last = c.req.header("last-event-id");
-    if (last) headers.set("last-event-id", last);
-    // The one call that is not RPC: the object answers with the stream itself.
-    const res = await getJobStub(c.env, id).fetch(new Request(url, { headers }));
-    if (res.status === 404) throw new ApiError("NOT_FOUND", "This job has not started, so it has no events");
-    return res;
+    return openJobEvents(c.env, c.get("db"), c.get("caller").orgId, id, { heartbeat, lastEventId: c.req.header("last-event-id") ?? lastEventId });
   })
   .openapi(pauseJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "pause"), 200))
   .openapi(resumeJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "resume"), 200))

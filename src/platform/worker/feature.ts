@@ -1,4 +1,6 @@
+import type { MiddlewareHandler } from "hono";
 import type { Env, Settings } from "../env";
+import type { AppEnv } from "../http/context";
 import type { DomainEventType, Subscriber } from "../events";
 import type { OpenApiDocument, Router } from "../http/openapi";
 import type { ProviderCallHandler, QueueConsumer } from "../queue-context";
@@ -38,4 +40,9 @@ export interface FeatureManifest {
   readonly webhookEvents?: readonly DomainEventType[];
   /** Edits of the served OpenAPI document, in feature order. */
   readonly documentEdits?: readonly DocumentEdit[];
+  /**
+   * App-wide middleware run right after `init`, before the body limits (so it sees their errors too): the
+   * compatibility APIs render every error of their routes in their product's shape with it.
+   */
+  readonly earlyMiddleware?: readonly MiddlewareHandler<AppEnv>[];
 }

@@ -5,18 +5,21 @@ import { fetchEntities } from "./fetch-entities";
 
 const secret = z.string().min(1).max(4096);
 
+/** How to authenticate to the source (used for one request only). */
+export const SourceAuthBody = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("none") }),
+    z.strictObject({ type: z.literal("bearer"), token: secret }),
+    z.strictObject({ type: z.literal("api_key"), header: z.string().min(1).max(64).optional().openapi({ description: "Default X-API-Key" }), value: secret }),
+    z.strictObject({ type: z.literal("basic"), username: z.string().min(1).max(256), password: secret }),
+  ])
+  .optional()
+  .openapi({ description: "Used for this one request only: never stored, logged or answered" });
+
 const FetchBody = z
   .strictObject({
     url: z.url({ protocol: /^https?$/ }).max(2048).openapi({ example: "https://crm.example.com/export/companies.json" }),
-    auth: z
-      .discriminatedUnion("type", [
-        z.strictObject({ type: z.literal("none") }),
-        z.strictObject({ type: z.literal("bearer"), token: secret }),
-        z.strictObject({ type: z.literal("api_key"), header: z.string().min(1).max(64).optional().openapi({ description: "Default X-API-Key" }), value: secret }),
-        z.strictObject({ type: z.literal("basic"), username: z.string().min(1).max(256), password: secret }),
-      ])
-      .optional()
-      .openapi({ description: "Used for this one request only: never stored, logged or answered" }),
+    auth: SourceAuthBody,
     format: z.enum(["json", "csv"]).optional().openapi({ description: "Default: CSV when the source says text/csv, else JSON" }),
     dataPath: z.string().min(1).max(200).optional().openapi({ description: "Where the array is in a JSON object, e.g. data.items" }),
   })

@@ -106,6 +106,8 @@ export interface RecordQuery {
   cursor?: Cursor;
   /** Also count every record the filters select (for clients that page by number). */
   withTotal?: boolean;
+  /** Skip this many records first (page numbers, for clients that page by number; without a cursor). */
+  offset?: number;
   type?: LlmRecordType;
   jobId?: string;
   entityId?: string;
@@ -130,7 +132,8 @@ export async function listRecords(db: Db, orgId: string, q: RecordQuery) {
       .from(llmRecords)
       .where(and(filters, afterCursor(llmRecords.createdAt, llmRecords.id, q.cursor)))
       .orderBy(desc(llmRecords.createdAt), desc(llmRecords.id))
-      .limit(q.limit + 1),
+      .limit(q.limit + 1)
+      .offset(q.offset ?? 0),
     q.withTotal ? db.select({ n: count() }).from(llmRecords).where(filters) : Promise.resolve(null),
   ]);
   const page = pageOf(rows, q.limit, (r) => ({ k: r.createdAt, id: r.id }));
