@@ -24,6 +24,12 @@ async function callWith(compat: string, method: string, path: string, options: C
 
 /** Each product's routes Dossier adds (SalesOS has none: its paths are Dossier's own). */
 const ROUTES: Record<string, [string, string, unknown?][]> = {
+  "entity-enricher": [
+    ["GET", "/api/schema/saved"],
+    ["POST", "/api/single/enrich/stream", { entity_data: { name: "Acme" } }],
+    ["GET", `/api/records/${crypto.randomUUID()}`],
+    ["GET", `/api/llm/stream/${crypto.randomUUID()}`],
+  ],
   lance: [
     ["POST", `/api/v1/operations/enrichment/${crypto.randomUUID()}?field=emails`],
     ["GET", `/api/v1/operations/enrichment/${crypto.randomUUID()}?field=emails`],
@@ -39,6 +45,7 @@ const ROUTES: Record<string, [string, string, unknown?][]> = {
 };
 
 const TAGS: Record<string, string> = {
+  "entity-enricher": "Compatibility: Entity Enricher",
   lance: "Compatibility: Lance",
   instaview: "Compatibility: Instaview",
   gu1: "Compatibility: gu1",
@@ -90,9 +97,9 @@ describe("COMPAT_APIS", () => {
     expect(res.status).toBe(200);
     const doc = res.json as Doc;
     const tags = (doc.tags ?? []).map((t) => t.name);
-    expect(tags.slice(-4)).toEqual(Object.values(TAGS));
+    expect(tags.slice(-5)).toEqual(Object.values(TAGS));
     expect(tags).toContain("Auto-enrichment");
-    for (const tag of Object.values(TAGS)) expect(doc.tags?.find((t) => t.name === tag)?.description, tag).toMatch(/Bearer/);
+    for (const tag of Object.values(TAGS)) expect(doc.tags?.find((t) => t.name === tag)?.description, tag).toMatch(/Bearer|X-API-Key/);
 
     expect(operationsTagged(doc, TAGS.lance as string)).toEqual(["get /api/v1/operations/enrichment/{personId}", "post /api/v1/operations/enrichment/{personId}"]);
     expect(operationsTagged(doc, TAGS.instaview as string)).toEqual(["get /sourcing/enrich/{requestId}/results", "post /sourcing/enrich"]);
@@ -122,6 +129,9 @@ describe("COMPAT_APIS", () => {
     expect(tags.filter((t) => t.startsWith("Compatibility: "))).toEqual([TAGS.lance, TAGS.salesos]);
     expect(Object.keys(doc.paths).filter((p) => p.startsWith("/sourcing") || p.startsWith("/integration-execution"))).toEqual([]);
     expect(operationsTagged(doc, TAGS.lance as string)).toHaveLength(2);
+    // Entity Enricher's /api/... paths go; Lance's /api/v1/operations/... stay.
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith("/api/") && !p.startsWith("/api/v1/operations/"))).toEqual([]);
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith("/api/v1/operations/"))).toHaveLength(1);
 
     const none = (await callWith("none", "GET", "/openapi.json")).json as Doc;
     expect((none.tags ?? []).map((t) => t.name).filter((t) => t.startsWith("Compatibility: "))).toEqual([]);
