@@ -9,6 +9,7 @@ import { startFakeProvider } from "../fake-provider/server";
 import { Client } from "../e2e/client";
 import { DevServer, freePort, run } from "../e2e/dev-server";
 import { curlBatch, pythonWorkflow } from "./document-examples";
+import { SCHEMA_BODY } from "../compat/enricher-schema";
 
 /**
  * Entity Enricher's own examples (its document's Python workflow and curl batch), taken from the document at test
@@ -73,27 +74,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const SCHEMA = {
-  name: "Pharma company",
-  entity_type: "company",
-  expertise_domains: { history: { name: "History" }, finance: { name: "Finance" } },
-  json_schema: {
-    type: "object",
-    properties: {
-      legalName: { type: "string", identifying: true },
-      founded: { type: "integer", minimum: 1800, maximum: 2030, expertise: "history" },
-      revenueUsdM: { type: "number", expertise: "finance" },
-      sector: { type: "string", enum: ["tech", "health", "energy", "retail"] },
-    },
-    required: ["legalName"],
-  },
-};
-
 describe("Entity Enricher's documented examples, unchanged, against wrangler dev", () => {
   let schemaId = "";
 
   it("the Python workflow lists schemas, enriches, streams until completed and prints the record's structured_output", async () => {
-    schemaId = (await client.expect(200, "POST", "/api/schema/saved", { headers: { "x-api-key": key }, body: SCHEMA })).id;
+    schemaId = (await client.expect(200, "POST", "/api/schema/saved", { headers: { "x-api-key": key }, body: SCHEMA_BODY })).id;
     const code = pythonWorkflow()
       .replace('BASE = "https://your-instance.example.com"', `BASE = ${JSON.stringify(server.url)}`)
       .replace('KEY = "ent_your_api_key"', `KEY = ${JSON.stringify(key)}`);

@@ -1,6 +1,9 @@
 import { env } from "cloudflare:workers";
 import { type CallResult, call } from "../helpers/api";
 import { llmOrg } from "../llm/run-helpers";
+import { SCHEMA_BODY } from "./enricher-schema";
+
+export { SCHEMA_BODY };
 
 /** An Entity Enricher call: the key in X-API-Key, as its document says. */
 export function enricher(method: string, path: string, key: string | undefined, body?: unknown): Promise<CallResult> {
@@ -49,23 +52,6 @@ export async function enricherOrg(opts: { spec?: string; billingMode?: "prepaid"
 
 export const CLAUDE = "anthropic::claude-sonnet-4-5-20250514";
 export const GPT = "openai::gpt-4o";
-
-/** A schema with two expertise domains, in Entity Enricher's snake_case body. */
-export const SCHEMA_BODY = {
-  name: "Pharma company",
-  entity_type: "company",
-  expertise_domains: { history: { name: "History" }, finance: { name: "Finance" } },
-  json_schema: {
-    type: "object",
-    properties: {
-      legalName: { type: "string", identifying: true },
-      founded: { type: "integer", minimum: 1800, maximum: 2030, expertise: "history" },
-      revenueUsdM: { type: "number", expertise: "finance" },
-      sector: { type: "string", enum: ["tech", "health", "energy", "retail"] },
-    },
-    required: ["legalName"],
-  },
-};
 
 export async function savedSchema(key: string): Promise<string> {
   const res = await enricher("POST", "/api/schema/saved", key, SCHEMA_BODY);

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../../platform/http/context";
-import type { DossierError, Product } from "./product";
+import { type Product, reshapeError } from "./product";
 
 /**
  * The errors of a product's route that come before its `served` middleware runs (the app-wide body limit and JSON
@@ -17,12 +17,6 @@ export function productErrorShapes(products: readonly Product[]) {
     const handlers = new Set(matchedRoutes(c).map((r) => r.handler));
     const product = shaped.find((p) => handlers.has(p.served) && c.get("settings").COMPAT_APIS.has(p.name));
     if (!product?.errors) return;
-    const rendered = c.res;
-    const body = (await rendered.clone().json().catch(() => null)) as { error?: DossierError } | null;
-    if (!body?.error) return;
-    const headers = new Headers(rendered.headers);
-    headers.delete("content-length");
-    c.res = undefined;
-    c.res = new Response(JSON.stringify(product.errors.render(body.error, rendered.status)), { status: rendered.status, headers });
+    await reshapeError(c, product.errors);
   });
 }

@@ -1,4 +1,5 @@
 import type { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../platform/http/context";
 import type { CompatProduct } from "../../platform/env";
@@ -51,16 +52,22 @@ function servedBy(spec: ProductSpec) {
       if (!c.get("settings").COMPAT_APIS.has(spec.name)) throw new ApiError("NOT_FOUND", "No such route");
       await next();
       if (!shape || !c.error || c.res.status < 400) return;
-      const rendered = c.res;
-      const body = (await rendered.json()) as { error: DossierError };
-      const headers = new Headers(rendered.headers);
-      headers.delete("content-length");
-      // Cleared first: assigning over a response merges the old one's headers into the new one.
-      c.res = undefined;
-      c.res = new Response(JSON.stringify(shape.render(body.error, rendered.status)), { status: rendered.status, headers });
+      await reshapeError(c, shape);
     }),
     contract,
   );
+}
+
+/** Re-renders the error answer in `c.res` (Dossier's `{error}`) in a product's shape; one already reshaped is left as it is. */
+export async function reshapeError(c: Context<AppEnv>, shape: ErrorShape): Promise<void> {
+  const rendered = c.res;
+  const body = (await rendered.clone().json().catch(() => null)) as { error?: DossierError } | null;
+  if (!body?.error) return;
+  const headers = new Headers(rendered.headers);
+  headers.delete("content-length");
+  // Cleared first: assigning over a response merges the old one's headers into the new one.
+  c.res = undefined;
+  c.res = new Response(JSON.stringify(shape.render(body.error, rendered.status)), { status: rendered.status, headers });
 }
 
 export function defineProduct(spec: ProductSpec): Product {
