@@ -14,7 +14,6 @@ type Operations = Record<string, { tags?: string[]; "x-compat"?: string } | unde
 export function compatDocumentEdit(products: readonly ProductSpec[]) {
   return (document: OpenApiDocument, settings: Settings): void => {
     const served = products.filter((p) => settings.COMPAT_APIS.has(p.name));
-    const known = new Set<string>(products.map((p) => p.name));
     const nativeTags = new Map<string, string[]>();
     for (const p of served) for (const id of p.nativeOperations ?? []) nativeTags.set(id, [...(nativeTags.get(id) ?? []), p.tag]);
     const paths = (document.paths ?? {}) as Record<string, Operations>;
@@ -24,7 +23,7 @@ export function compatDocumentEdit(products: readonly ProductSpec[]) {
         const op = item[method];
         if (!op) continue;
         const product = op["x-compat"];
-        if (product !== undefined && known.has(product) && !settings.COMPAT_APIS.has(product as ProductSpec["name"])) {
+        if (product !== undefined && !settings.COMPAT_APIS.has(product as ProductSpec["name"])) {
           delete item[method];
           continue;
         }

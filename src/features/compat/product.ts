@@ -1,5 +1,4 @@
 import type { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../platform/http/context";
 import type { CompatProduct } from "../../platform/env";
@@ -37,8 +36,8 @@ export interface ProductSpec {
 export interface Product extends ProductSpec {
   /**
    * The first middleware of each of its routes: a product that COMPAT_APIS leaves out answers 404 exactly like a
-   * route that does not exist (before authentication, so no key is needed to learn nothing), and its errors are
-   * rendered in its shape. In the document it marks the operation `x-compat: <name>` (how the edit finds them).
+   * route that does not exist (before authentication, so no key is needed to learn nothing). Its errors are rendered
+   * in its shape by the feature's early middleware (error-shapes.ts), which finds the route by it. In the document it marks the operation `x-compat: <name>` (how the edit finds them).
    */
   readonly served: ReturnType<typeof servedBy>;
 }
@@ -46,28 +45,13 @@ export interface Product extends ProductSpec {
 function servedBy(spec: ProductSpec) {
   const contract: MiddlewareContract = { extensions: { "x-compat": spec.name } };
   if (spec.errors) contract.errorShape = { name: spec.errors.name, schema: spec.errors.schema };
-  const shape = spec.errors;
   return withContract(
     createMiddleware<AppEnv>(async function served(c, next) {
       if (!c.get("settings").COMPAT_APIS.has(spec.name)) throw new ApiError("NOT_FOUND", "No such route");
       await next();
-      if (!shape || !c.error || c.res.status < 400) return;
-      await reshapeError(c, shape);
     }),
     contract,
   );
-}
-
-/** Re-renders the error answer in `c.res` (Dossier's `{error}`) in a product's shape; one already reshaped is left as it is. */
-export async function reshapeError(c: Context<AppEnv>, shape: ErrorShape): Promise<void> {
-  const rendered = c.res;
-  const body = (await rendered.clone().json().catch(() => null)) as { error?: DossierError } | null;
-  if (!body?.error) return;
-  const headers = new Headers(rendered.headers);
-  headers.delete("content-length");
-  // Cleared first: assigning over a response merges the old one's headers into the new one.
-  c.res = undefined;
-  c.res = new Response(JSON.stringify(shape.render(body.error, rendered.status)), { status: rendered.status, headers });
 }
 
 export function defineProduct(spec: ProductSpec): Product {

@@ -25,7 +25,7 @@ export type {
   TaskRow,
 } from "./engine/types";
 export { checkJobWebhook, getJobRow, jobRowStatement, startJob } from "./create";
-export { actOnJob, openJobEvents } from "./read";
+export { actOnJob, jobEventStream, openJobEvents } from "./read";
 export { MAX_JOB_ENTITIES, prepareEntities, writeEntities } from "./entities";
 export type { InlineEntity, JobEntityInput } from "./entities";
 export { recordTaskResults } from "./integration-task/record-results";
@@ -38,3 +38,4 @@ export const feature: FeatureManifest = {
   taskKinds: [integrationTask],
   webhookEvents: JOB_EVENTS,
 };
+export { INTEGRATION_TASK } from "./integration-task/kind";

@@ -118,8 +118,18 @@ export async function jobResults(env: Env, db: Db, orgId: string, jobId: string,
  * The job's event stream (the one call to its object that is not RPC: it answers with the stream itself), for the
  * organization's job only. `lastEventId` replays only what came after it.
  */
-export async function openJobEvents(env: Env, db: Db, orgId: string, jobId: string, opts: { heartbeat?: number; lastEventId?: string } = {}): Promise<Response> {
+export async function openJobEvents(env: Env, db: Db, orgId: string, jobId: string, opts: JobEventOptions = {}): Promise<Response> {
   await getJobRow(db, orgId, jobId);
+  return jobEventStream(env, jobId, opts);
+}
+
+export interface JobEventOptions {
+  heartbeat?: number;
+  lastEventId?: string;
+}
+
+/** The event stream of a job the caller already holds (it just created it, or checked it is the organization's). */
+export async function jobEventStream(env: Env, jobId: string, opts: JobEventOptions = {}): Promise<Response> {
   const url = new URL("https://job/events");
   if (opts.heartbeat) url.searchParams.set("heartbeat", String(opts.heartbeat));
   if (opts.lastEventId) url.searchParams.set("lastEventId", opts.lastEventId);

@@ -4,6 +4,7 @@ import type { AppEnv } from "../../platform/http/context";
 import { ApiError } from "../../platform/errors";
 import { decodeCursor, paged } from "../../platform/http/pagination";
 import { createRouter } from "../../platform/http/openapi";
+import { mediaTypeOf, optionalJsonBody } from "../../platform/http/optional-body";
 import { type JobRequest, createJob, retryJob } from "./create";
 import { readCsv } from "./csv/read";
 import { parseColumnsParameter } from "./csv/columns";
@@ -37,7 +38,7 @@ function csvParams(raw: string | undefined): Record<string, unknown> | undefined
 
 /** The request from a JSON body, or from a CSV body plus the query string. */
 async function jobRequestOf(c: Context<AppEnv>, json: z.infer<typeof CreateJobBody> | string, query: z.infer<typeof CreateJobCsvQuery>): Promise<JobRequest> {
-  const contentType = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
+  const contentType = mediaTypeOf(c);
   if (contentType === "text/csv") {
     const upload = readCsv(await c.req.text(), query.type, parseColumnsParameter(query.columns));
     return {
@@ -86,10 +87,7 @@ export const jobRoutes = createRouter()
   .openapi(resumeJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "resume"), 200))
   .openapi(cancelJobRoute, async (c) => c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "cancel"), 200))
   .openapi(continueJobRoute, async (c) => {
-    const sent = (await c.req.text()).trim() !== "";
-    const json = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() === "application/json";
-    if (sent && !json) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the decision as JSON");
-    const { decision } = ContinueJobBody.parse(sent ? c.req.valid("json") : {});
+    const { decision } = await optionalJsonBody(c, ContinueJobBody, "the decision");
     return c.json(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id, "continue", decision), 200);
   })
   .openapi(retryJobRoute, async (c) => c.json(await retryJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").id), 202));

@@ -19,7 +19,6 @@ export { deleteRecords, getRecord, listRecords, presentRecord, recordsByIds } fr
 export type { RecordQuery, RecordRow } from "./records/record-store";
 export { createEnrichmentRun } from "./runs/create-enrichment";
 export type { EnrichmentRequest } from "./runs/create-enrichment";
-export { jobStream } from "./runs/job-stream";
 export { createEditJob, createGenerationJob } from "./schemas/schema-jobs";
 export type { GenerateRequest } from "./schemas/schema-jobs";
 export { createSchema, listSchemas, presentSchema } from "./schemas/schema-store";

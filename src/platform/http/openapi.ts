@@ -15,7 +15,8 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-const errorBody = (description: string, schema: z.ZodType = ErrorSchema) => ({ description, content: { "application/json": { schema } } });
+/** An error response of the document: `description`, in the Error schema or a compatibility API's own. */
+export const errorBody = (description: string, schema: z.ZodType = ErrorSchema) => ({ description, content: { "application/json": { schema } } });
 
 /**
  * The one failure every route can answer. The others a route's request shape and middleware make possible

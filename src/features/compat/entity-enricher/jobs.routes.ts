@@ -1,5 +1,5 @@
+import { optionalJsonBody } from "../../../platform/http/optional-body";
 import { createRoute, z } from "@hono/zod-openapi";
-import { ApiError } from "../../../platform/errors";
 import { createRouter, jsonResponse } from "../../../platform/http/openapi";
 import { actOnJob, openJobEvents } from "../../jobs";
 import { authorize } from "../../tenancy";
@@ -59,8 +59,6 @@ export const jobRoutes = createRouter()
   })
   .openapi(cancel, async (c) => c.json(presentEnricherJob(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").job_id, "cancel")), 200))
   .openapi(resume, async (c) => {
-    const sent = (await c.req.text()).trim() !== "";
-    if (sent && c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() !== "application/json") throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the decision as JSON");
-    const { decision } = ContinueBody.parse(sent ? c.req.valid("json") : {});
+    const { decision } = await optionalJsonBody(c, ContinueBody, "the decision");
     return c.json(presentEnricherJob(await actOnJob(c.env, c.get("db"), c.get("caller"), c.req.valid("param").job_id, "continue", decision)), 200);
   });

@@ -1,9 +1,9 @@
 import type { z } from "@hono/zod-openapi";
 import type { presentSchema } from "../../llm";
 import type { EnricherJobSchema, EnricherRecordSchema } from "./schemas";
+import { snakeKeys } from "./snake-case";
 
 type EnricherRecord = z.infer<typeof EnricherRecordSchema> & Record<string, unknown>;
-import { snakeKeys } from "./snake-case";
 
 /** Keys inside these are the schema's or a model's own. */
 const KEEP = new Set(["jsonSchema", "expertiseDomains", "output", "fields", "details", "prompts", "validationErrors", "valuesByModel", "error"]);

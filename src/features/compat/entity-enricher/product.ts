@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { errorBody } from "../../../platform/http/openapi";
 import { type DossierError, defineProduct } from "../product";
 
 export const EnricherErrorSchema = z
@@ -36,11 +37,11 @@ export const entityEnricher = defineProduct({
   },
 });
 
-const errorBody = (description: string) => ({ description, content: { "application/json": { schema: EnricherErrorSchema } } });
+const enricherError = (description: string) => errorBody(description, EnricherErrorSchema);
 
 /** The failures its routes declare themselves (the rest `describeRoute` derives), in its `{detail}` shape. */
 export const enricherErrors = {
-  402: { 402: errorBody("Prepaid balance cannot cover the most this could charge (INSUFFICIENT_CREDITS)") },
-  409: { 409: errorBody("The job is not in a state that allows this (CONFLICT)") },
-  422: { 422: errorBody("Well-formed but cannot be processed, e.g. a source that cannot be fetched (UNPROCESSABLE)") },
+  402: { 402: enricherError("Prepaid balance cannot cover the most this could charge (INSUFFICIENT_CREDITS)") },
+  409: { 409: enricherError("The job is not in a state that allows this (CONFLICT)") },
+  422: { 422: enricherError("Well-formed but cannot be processed, e.g. a source that cannot be fetched (UNPROCESSABLE)") },
 } as const;

@@ -1,7 +1,8 @@
+import { jobEventStream } from "../../jobs";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, jsonBody, jsonResponse } from "../../../platform/http/openapi";
 import { decodeCursor, paged } from "../../../platform/http/pagination";
-import { createEditJob, createGenerationJob, createSchema, jobStream, listSchemas, presentSchema } from "../../llm";
+import { createEditJob, createGenerationJob, createSchema, listSchemas, presentSchema } from "../../llm";
 import { authorize } from "../../tenancy";
 import { asSent } from "./native-errors";
 import { enricherJobEvents } from "./job-events";
@@ -126,10 +127,10 @@ export const schemaRoutes = createRouter()
       createGenerationJob(c.env, c.get("db"), c.get("settings"), c.get("caller"), { samples: sampleList, instructions: body.instructions, model: body.model, save: body.save, name: body.name }),
       { samples: body.samples ? "samples" : "sample_data" },
     );
-    return enricherJobEvents(c.get("db"), c.get("caller").orgId, started.jobId, await jobStream(c.env, started.jobId));
+    return enricherJobEvents(c.get("db"), c.get("caller").orgId, started.jobId, await jobEventStream(c.env, started.jobId));
   })
   .openapi(edit, async (c) => {
     const body = c.req.valid("json");
     const started = await asSent(createEditJob(c.env, c.get("db"), c.get("settings"), c.get("caller"), c.req.valid("param").id, { instruction: body.prompt, model: body.model }), { instruction: "prompt" });
-    return enricherJobEvents(c.get("db"), c.get("caller").orgId, started.jobId, await jobStream(c.env, started.jobId));
+    return enricherJobEvents(c.get("db"), c.get("caller").orgId, started.jobId, await jobEventStream(c.env, started.jobId));
   });

@@ -3,7 +3,7 @@ import type { Env } from "../../../platform/env";
 import { ApiError, notFound } from "../../../platform/errors";
 import type { EntityRow } from "../../entities";
 import { findEntitiesByRef } from "../../entities";
-import { getJob, jobResults } from "../../jobs";
+import { INTEGRATION_TASK, getJob, jobResults } from "../../jobs";
 import { requestIdOf } from "./events";
 
 const REQUEST_ID = /^enr_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
@@ -65,12 +65,14 @@ export async function readRun(env: Env, db: Db, orgId: string, requestId: string
   const job = await getJob(env, db, orgId, jobId).catch((error: unknown) => {
     throw error instanceof ApiError && error.code === "NOT_FOUND" ? notFound("Enrichment run") : error;
   });
+  // Runs are integration jobs; another kind of job (an LLM run) is no enrichment run of Instaview's.
+  if (job.kind !== INTEGRATION_TASK) throw notFound("Enrichment run");
   const status = RUN_STATUS[job.status] ?? "processing";
   const base = { success: true, requestId: requestIdOf(job.id), status, createdAt: job.createdAt };
   if (status === "processing") {
     return { done: false as const, body: { ...base, status, message: "Enrichment is in progress. Please poll again in a few seconds." } };
   }
-  // An Instaview run is an integration job, whose rows name their entity (as a synchronous enrichment's do).
+  // An integration job's rows name their entity (as a synchronous enrichment's do).
   const outcomes = (await jobResults(env, db, orgId, job.id, { limit: 200 })).data.map((o) => ({ ...o, entityId: String(o.entityId) }));
   const entities = await findEntitiesByRef(db, orgId, outcomes.map((o) => o.entityId));
   const data = outcomes.map((o) => {

@@ -7,9 +7,9 @@ import type { Env } from "../../../platform/env";
 import { chunks } from "../../../platform/lib/chunks";
 import { getJobRow } from "../create";
 import { jobReader } from "../engine/stub";
+import { taskKindOf } from "../engine/task-kind";
 import type { EntityOutcome } from "../engine/types";
 import { INTEGRATION_TASK } from "../integration-task/kind";
-import { entityError } from "../integration-task/outcomes";
 import type { IntegrationTaskResult } from "../integration-task/spec";
 import { toCsv } from "./write";
 
@@ -60,7 +60,7 @@ export async function jobResultsCsv(env: Env, db: Db, orgId: string, jobId: stri
     outcomes.push(...(chunk as IntegrationOutcome[]));
     if (chunk.length < CSV_CHUNK) break;
   }
-  if (job.kind !== INTEGRATION_TASK) return kindCsv(outcomes);
+  if (job.kind !== INTEGRATION_TASK) return kindCsv(job.kind, outcomes);
   const stored = await storedEntities(db, orgId, outcomes.map((o) => o.entityId));
   const foundBy = (o: IntegrationOutcome) => new Set(o.results.flatMap((r) => (r.success ? (r.result?.fieldsEnriched ?? []) : [])));
   const fieldNames = [...new Set(outcomes.flatMap((o) => [...foundBy(o)]))].sort();
@@ -109,12 +109,14 @@ export async function jobResultsCsv(env: Env, db: Db, orgId: string, jobId: stri
 const KIND_COLUMNS = ["entityId", "externalId", "status", "errorCode", "skipped", "credits"];
 
 /** Another kind's results: one row per entity in job order with what every kind's outcome has (no id for a job-local input). */
-function kindCsv(outcomes: EntityOutcome[]): string {
+function kindCsv(kind: string, outcomes: EntityOutcome[]): string {
+  const { presentOutcome } = taskKindOf({ kind });
   const rows = outcomes.map((o) => ({
     entityId: o.entityId || undefined,
     externalId: o.externalId,
     status: o.status,
-    errorCode: entityError(o)?.code,
+    // The error the kind shows in GET /v1/jobs/{id}/results.
+    errorCode: presentOutcome(o).error?.code,
     skipped: o.skipped?.code,
     credits: o.results.reduce((s, r) => s + (r.success ? r.credits : 0), 0),
   }));

@@ -23,20 +23,20 @@ export class JobStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS job (
-        id INTEGER PRIMARY KEY CHECK (id = 1), spec TEXT NOT NULL, status TEXT NOT NULL,
+        id INTEGER PRIMARY KEY CHECK (id = 1), spec TEXT NOT NULL, status TEXT NOT NULL, pause_reason TEXT,
         version INTEGER NOT NULL, synced_version INTEGER NOT NULL DEFAULT 0, finalized INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, updated_at TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS entities (
         idx INTEGER PRIMARY KEY, entity_id TEXT NOT NULL, external_id TEXT, type TEXT NOT NULL,
-        status TEXT NOT NULL, started_at TEXT, finished_at TEXT);
+        status TEXT NOT NULL, started_at TEXT, finished_at TEXT, data TEXT, hold_until INTEGER, hold TEXT, skipped TEXT);
       CREATE TABLE IF NOT EXISTS tasks (
         id TEXT PRIMARY KEY, entity_idx INTEGER NOT NULL, position INTEGER NOT NULL, lane TEXT NOT NULL, codes TEXT NOT NULL,
         status TEXT NOT NULL, dispatch INTEGER NOT NULL DEFAULT 0, lease_until INTEGER, results TEXT, max_charge INTEGER NOT NULL,
-        credits INTEGER NOT NULL DEFAULT 0, cost_cents INTEGER NOT NULL DEFAULT 0);
+        credits INTEGER NOT NULL DEFAULT 0, cost_cents INTEGER NOT NULL DEFAULT 0, stage INTEGER NOT NULL DEFAULT 0);
       CREATE INDEX IF NOT EXISTS tasks_queue_idx ON tasks (status, lane, entity_idx, position);
       CREATE INDEX IF NOT EXISTS tasks_entity_idx ON tasks (entity_idx);
     `);
-    // Objects created before these columns existed get them on their next visit.
+    // Objects created before these columns existed get them on their next visit (a new object has them all).
     addMissingColumns(sql, "job", { pause_reason: "TEXT" });
     addMissingColumns(sql, "entities", { data: "TEXT", hold_until: "INTEGER", hold: "TEXT", skipped: "TEXT" });
     addMissingColumns(sql, "tasks", { stage: "INTEGER NOT NULL DEFAULT 0" });

@@ -1,10 +1,11 @@
+import { jobEventStream } from "../../jobs";
 import { createRoute, z } from "@hono/zod-openapi";
 import { idempotent } from "../../../platform/http/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, insufficientCreditsError, jsonBody, unprocessableError, conflictError } from "../../../platform/http/openapi";
 import { authorize } from "../../tenancy";
 import { ExpertiseDomainsSchema, UserJsonSchema } from "../schemas/schemas.routes";
 import { createEnrichmentRun } from "./create-enrichment";
-import { JobCreatedSchema, StreamQuery, jobResponses, jobStream } from "./job-stream";
+import { JobCreatedSchema, StreamQuery, jobResponses } from "./job-stream";
 
 const modelKey = z.string().min(3).max(250).openapi({ description: "`provider::model` (see GET /v1/llm/options)", example: "openai::gpt-4o-mini" });
 
@@ -76,6 +77,6 @@ const create = createRoute({
 
 export const enrichmentRunRoutes = createRouter().openapi(create, async (c) => {
   const started = await createEnrichmentRun(c.env, c.get("db"), c.get("settings"), c.get("caller"), c.req.valid("json"));
-  if (c.req.valid("query").stream === "true") return jobStream(c.env, started.jobId);
+  if (c.req.valid("query").stream === "true") return jobEventStream(c.env, started.jobId);
   return c.json(started, 202);
 });

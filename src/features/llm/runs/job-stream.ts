@@ -1,6 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import type { Env } from "../../../platform/env";
-import { getJobStub } from "../../jobs";
 
 /** `?stream=true`: answer with the new job's event stream instead of its id. */
 export const StreamQuery = z.object({
@@ -23,8 +21,3 @@ export const jobResponses = <T extends z.ZodType>(schema: T, description: string
   202: { description, content: { "application/json": { schema } } },
   200: { description: "`?stream=true`: the job's events, ending with `completed`", content: { "text/event-stream": { schema: z.string() } } },
 });
-
-/** The job's event log as a response (the object streams it until `completed`). */
-export function jobStream(env: Env, jobId: string): Promise<Response> {
-  return getJobStub(env, jobId).fetch(new Request("https://job/events"));
-}

@@ -1,8 +1,9 @@
+import { jobEventStream } from "../../jobs";
 import { createRoute, z } from "@hono/zod-openapi";
 import { idempotent } from "../../../platform/http/idempotency";
 import { commonErrors, createRouter, idempotencyHeader, insufficientCreditsError, jsonBody, notFoundError } from "../../../platform/http/openapi";
 import { authorize, idParam } from "../../tenancy";
-import { JobCreatedSchema, StreamQuery, jobResponses, jobStream } from "../runs/job-stream";
+import { JobCreatedSchema, StreamQuery, jobResponses } from "../runs/job-stream";
 import { createEditJob, createGenerationJob } from "./schema-jobs";
 
 const tags = ["LLM schemas"];
@@ -57,11 +58,11 @@ const edit = createRoute({
 export const schemaJobRoutes = createRouter()
   .openapi(generate, async (c) => {
     const started = await createGenerationJob(c.env, c.get("db"), c.get("settings"), c.get("caller"), c.req.valid("json"));
-    if (c.req.valid("query").stream === "true") return jobStream(c.env, started.jobId);
+    if (c.req.valid("query").stream === "true") return jobEventStream(c.env, started.jobId);
     return c.json(started, 202);
   })
   .openapi(edit, async (c) => {
     const started = await createEditJob(c.env, c.get("db"), c.get("settings"), c.get("caller"), c.req.valid("param").id, c.req.valid("json"));
-    if (c.req.valid("query").stream === "true") return jobStream(c.env, started.jobId);
+    if (c.req.valid("query").stream === "true") return jobEventStream(c.env, started.jobId);
     return c.json(started, 202);
   });
