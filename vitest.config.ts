@@ -69,7 +69,8 @@ export default defineConfig(async () => {
               },
             ]
           : []),
-        // `npm run test:compat-python`: Entity Enricher's documented Python and curl examples against a real `wrangler dev`.
+        // `npm run test:compat-python`: the compatibility APIs' documented examples (Entity Enricher's Python and curl,
+        // Lance's and SalesOS's curl, Instaview's and gu1's request bodies) against one real `wrangler dev`.
         ...(process.env.DOSSIER_COMPAT_PYTHON === "1"
           ? [
               {
@@ -77,6 +78,7 @@ export default defineConfig(async () => {
                   name: "compat-python",
                   environment: "node",
                   include: ["test/compat-python/**/*.test.ts"],
+                  globalSetup: ["./test/compat-python/dev-server.setup.ts"],
                   fileParallelism: false,
                   testTimeout: 120_000,
                   hookTimeout: 240_000,

@@ -15,7 +15,7 @@ export const client = new Client(() => docs.url);
 export async function docsOrg(name: string, opts: { billingMode?: "prepaid" | "postpaid"; initialCredits?: number } = {}) {
   const created = await client.expect(201, "POST", "/v1/admin/organizations", {
     headers: { authorization: `Bearer ${docs.adminToken}` },
-    body: { name, ...opts },
+    body: { name, billingMode: "postpaid", ...opts },
   });
   return { orgId: created.organization?.id as string, key: created.apiKey.key as string };
 }
