@@ -13,6 +13,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     fakeProviderPort: number;
     /** The compat-python project's one `wrangler dev` (test/compat-python/dev-server.setup.ts). */
-    compatDocs: { url: string; adminToken: string; fakeUrl: string; llmScenario: string };
+    compatDocs: { url: string; adminToken: string; fakeUrl: string; llmScenario: string; curlHome: string };
   }
 }

@@ -22,6 +22,8 @@ export default async function setup(project: TestProject) {
   const envFile = join(dir, "docs.env");
   const secrets = [`ADMIN_TOKEN=${adminToken}`, `ENCRYPTION_KEY=${randomBytes(32).toString("hex")}`, "ANTHROPIC_API_KEY=sk-ant-docs-test", "OPENAI_API_KEY=sk-docs-test"];
   writeFileSync(envFile, `${secrets.join("\n")}\n`, { mode: 0o600 });
+  // Every curl the tests run reads this: quiet, and the HTTP status on a last line of its own (docs-harness.ts runCurl).
+  writeFileSync(join(dir, ".curlrc"), 'silent\nshow-error\nwrite-out = "\\n%{http_code}\\n"\n');
   const server = new DevServer({
     port: await freePort(),
     inspectorPort: await freePort(),
@@ -46,6 +48,6 @@ export default async function setup(project: TestProject) {
     await teardown();
     throw error;
   }
-  project.provide("compatDocs", { url: server.url, adminToken, fakeUrl, llmScenario });
+  project.provide("compatDocs", { url: server.url, adminToken, fakeUrl, llmScenario, curlHome: dir });
   return teardown;
 }

@@ -1,8 +1,5 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inject } from "vitest";
 import { Client } from "../e2e/client";
@@ -37,15 +34,12 @@ export async function runProgram(command: string, args: string[], input: string,
 }
 
 /**
- * A `.curlrc` that makes every curl quiet and print the HTTP status on a last line of its own, so a documented command
- * runs exactly as written and the test still reads its status (curl reads `$CURL_HOME/.curlrc` before its arguments).
+ * Runs one shell command (a document's curl) in bash; answers the status curl reported and the body as JSON. The setup's
+ * `.curlrc` (curl reads `$CURL_HOME/.curlrc` before its arguments) makes curl quiet and print the HTTP status on a last
+ * line of its own, so the documented command runs exactly as written and the test still reads its status.
  */
-const curlHome = mkdtempSync(join(tmpdir(), "dossier-curl-"));
-writeFileSync(join(curlHome, ".curlrc"), 'silent\nshow-error\nwrite-out = "\\n%{http_code}\\n"\n');
-
-/** Runs one shell command (a document's curl) in bash; answers the status curl reported and the body as JSON. */
 export async function runCurl(command: string) {
-  const result = await runProgram("bash", ["-euo", "pipefail"], `${command}\n`, { CURL_HOME: curlHome });
+  const result = await runProgram("bash", ["-euo", "pipefail"], `${command}\n`, { CURL_HOME: docs.curlHome });
   if (result.code !== 0 || result.stderr !== "") throw new Error(`${command}\nexited ${result.code}: ${result.stderr}`);
   const lines = result.stdout.trimEnd().split("\n");
   const status = Number(lines.pop());
