@@ -5,7 +5,7 @@ import { enrichmentRoutes } from "./routes";
 export type { CachedEnrichment } from "./cache";
 export { eventsFor, executePlan, inputOf, maxChargeOf, planRun, summarize } from "./enrich-entity";
 export type { EnrichRequest, PlannedRun } from "./enrich-entity";
-export { enrichByRef } from "./enrich-ref";
+export { enrichByRef, enrichRefDeps, loadRunOrRows } from "./enrich-ref";
 export type { EnrichRefDeps } from "./enrich-ref";
 export { persistStatements } from "./persist";
 export { jobEntityEnrichments } from "./records";

@@ -2,9 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../platform/http/context";
 import type { EnrichRequest } from "./enrich-entity";
-import { enrichByRef } from "./enrich-ref";
+import { enrichByRef, enrichRefDeps, loadRunOrRows } from "./enrich-ref";
 import type { EnrichmentResult } from "./result";
-import { type EntityRef, type RunRows, decodeRunReads, loadRun, planLoaded, runReads } from "./plan";
+import { type EntityRef, type RunRows, decodeRunReads, runReads } from "./plan";
 import { freeFormObject } from "../../platform/lib/json-limits";
 import { decodeCursor, pageSchema, paged, paginationQuery } from "../../platform/http/pagination";
 import { AuthPrefetcher, authorize } from "../tenancy";
@@ -176,15 +176,12 @@ const getOne = createRoute({
 });
 
 /** The rows read along with authentication, or (when it did not run them) one round trip of their own. */
-async function loadFor(c: Context<AppEnv>, prefetcher: AuthPrefetcher<RunRows>, ref: EntityRef, request: EnrichRequest) {
-  const rows = prefetcher.take(c);
-  const { orgId } = c.get("caller");
-  return rows ? planLoaded(c.get("db"), orgId, rows, request) : loadRun(c.get("db"), orgId, ref, request);
+function loadFor(c: Context<AppEnv>, prefetcher: AuthPrefetcher<RunRows>, ref: EntityRef, request: EnrichRequest) {
+  return loadRunOrRows(c.get("db"), c.get("caller").orgId, ref, request, prefetcher.take(c));
 }
 
 function runAndAnswer(c: Context<AppEnv>, prefetcher: AuthPrefetcher<RunRows>, ref: EntityRef, request: EnrichRequest) {
-  const deps = { env: c.env, settings: c.get("settings"), db: c.get("db"), caller: c.get("caller"), waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) };
-  return enrichByRef(deps, ref, request, prefetcher.take(c));
+  return enrichByRef(enrichRefDeps(c), ref, request, prefetcher.take(c));
 }
 
 export const enrichmentRoutes = createRouter()

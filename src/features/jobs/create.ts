@@ -7,21 +7,17 @@ import { type EnrichRequest, maxChargeOf, planRun } from "../enrichment";
 import type { Env } from "../../platform/env";
 import { ApiError } from "../../platform/errors";
 import { getJobStub, jobReader } from "./engine/stub";
-import type { JobSpec } from "./engine/types";
 import type { Strategy } from "../../domain/vocabulary";
 import { INTEGRATION_TASK } from "./integration-task/kind";
 import { ENTITY_LANE, type IntegrationJobSpec, WATERFALL_LANE, integrationSpec, taskPerEntity } from "./integration-task/spec";
 import { nowIso } from "../../platform/lib/time";
 import { isEnabled } from "../catalog";
-import { auditStatement } from "../tenancy";
-import { releaseCredits, releaseStatement, reserveCredits } from "../billing";
-import { sqlFragment } from "../../platform/db/sql-fragment";
 import { type JobEntityInput, prepareEntities, writeEntities } from "./entities";
 import type { SkippedRow } from "../../db/schema/jobs";
 import type { CsvUpload } from "./csv/read";
 import { type OnInvalidRow, prepareCsvRows } from "./csv/rows";
 import { assertFreeForm } from "../../platform/lib/json-limits";
-import { rawStatement, runStatements } from "../../platform/db/statements";
+import { type JobLaunch, launchJob, writeJob } from "./launch";
 
 export const DEFAULT_PER_ENTITY_TIMEOUT_MS = 10_000;
 const JOB_WEBHOOK_EVENTS = ["enrichment.completed", "enrichment.failed", "job.completed", "job.failed"];
@@ -46,9 +42,9 @@ export interface JobRequest extends Pick<EnrichRequest, "integrationCodes" | "en
   origin?: string;
 }
 
-/** What `prepareJob` hands on besides the spec: what the create answer says about a CSV upload. */
-export interface PreparedJob {
-  spec: IntegrationJobSpec;
+/** What `planJob` hands on besides the launch: what the create answer says about a CSV upload. */
+interface PlannedJob {
+  launch: JobLaunch<IntegrationJobSpec>;
   skippedRows: SkippedRow[];
   columns: Record<string, string> | null;
   unmappedColumns: string[];
@@ -71,8 +67,8 @@ export async function checkJobWebhook(db: Db, orgId: string, webhookId: string, 
 
 /** Creates and starts a batch job; answers what `POST /v1/jobs` returns. */
 export async function createJob(env: Env, db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null) {
-  const { spec, skippedRows, columns, unmappedColumns } = await prepareJobWithRows(db, caller, request, parentJobId, env);
-  await startJob(env, db, spec);
+  const { launch, skippedRows, columns, unmappedColumns } = await planJob(db, caller, request, parentJobId, env);
+  const spec = await launchJob(env, db, caller, launch);
   return {
     jobId: spec.jobId,
     status: "processing" as const,
@@ -86,24 +82,17 @@ export async function createJob(env: Env, db: Db, caller: Caller, request: JobRe
   };
 }
 
-/** `prepareJobWithRows`, for callers that need only the spec (tests start the object themselves). */
+/** Creates a batch job without starting it (`writeJob`), for tests that start the object themselves. Answers its spec. */
 export async function prepareJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null = null, env?: Env): Promise<IntegrationJobSpec> {
-  return (await prepareJobWithRows(db, caller, request, parentJobId, env)).spec;
+  return writeJob(db, caller, (await planJob(db, caller, request, parentJobId, env)).launch);
 }
 
 /**
- * Everything before the job's object takes over: what can refuse the job — unknown integrations or groups (400),
- * bad entities (400/409), the webhook (422), a prepaid balance that cannot cover the most it could charge (402) —
- * is checked before anything is written; then the inline entities are upserted, the credits held and the D1 row
- * written. Answers the spec the object runs.
+ * Everything before the job is written: what can refuse the job — unknown integrations or groups (400), bad entities
+ * (400/409), the webhook (422) — is checked here, before anything is written; `writeJob` then holds the credits
+ * (402 if a prepaid balance cannot cover the most it could charge), upserts the inline entities and writes the D1 row.
  */
-export async function prepareJobWithRows(
-  db: Db,
-  caller: Caller,
-  request: JobRequest,
-  parentJobId: string | null = null,
-  env?: Env,
-): Promise<PreparedJob> {
+async function planJob(db: Db, caller: Caller, request: JobRequest, parentJobId: string | null, env: Env | undefined): Promise<PlannedJob> {
   const params = request.params ?? {};
   // Also for CSV bodies' params (a query parameter): params travel in every task message, which Queues caps at 128 KB.
   assertFreeForm(params, "params");
@@ -113,17 +102,14 @@ export async function prepareJobWithRows(
     ? await prepareCsvRows(db, caller.orgId, request.csv.upload, request.csv.onInvalidRow)
     : { prepared: await prepareEntities(db, caller.orgId, request.entities), skippedRows: [] };
   const entityCount = prepared.slots.length;
-  const { reserved } = await reserveCredits(db, caller.orgId, (request.entityCredits ?? maxChargeOf(plan)) * entityCount);
 
   const jobId = crypto.randomUUID();
   const createdAt = nowIso();
   const strategy = request.strategy ?? "all";
   const codes = plan.integrations.map((i) => i.code);
-  let spec: IntegrationJobSpec;
-  try {
-    const entities = await writeEntities(db, caller, prepared, jobId, env);
-    const entityTypes = [...new Set(entities.map((e) => e.type))].sort();
-    spec = {
+  const launch: JobLaunch<IntegrationJobSpec> = {
+    maxCharge: (request.entityCredits ?? maxChargeOf(plan)) * entityCount,
+    spec: async (reservedCredits) => ({
       kind: INTEGRATION_TASK,
       jobId,
       orgId: caller.orgId,
@@ -135,7 +121,7 @@ export async function prepareJobWithRows(
       forceRefresh: request.forceRefresh ?? false,
       webhookId,
       perEntityTimeoutMs: request.perEntityTimeoutMs ?? DEFAULT_PER_ENTITY_TIMEOUT_MS,
-      reservedCredits: reserved,
+      reservedCredits,
       chargeByCode: Object.fromEntries(plan.integrations.map((i) => [i.code, isEnabled(i, plan.settingsRows.get(i.code)) ? i.credits : 0])),
       laneCaps: taskPerEntity({ strategy, entityCredits: request.entityCredits })
         ? { [strategy === "waterfall" ? WATERFALL_LANE : ENTITY_LANE]: Math.min(...plan.integrations.map((i) => i.maxConcurrency)) }
@@ -143,68 +129,20 @@ export async function prepareJobWithRows(
       ...(request.entityCredits === undefined ? {} : { entityCredits: request.entityCredits }),
       ...(request.webhookEvents === undefined ? {} : { webhookEvents: [...request.webhookEvents] }),
       ...(request.origin === undefined ? {} : { origin: request.origin }),
-      entities,
-    };
-    await db.batch([
-      jobRowStatement(db, {
-        id: jobId,
-        orgId: caller.orgId,
-        status: "queued",
-        strategy,
-        integrationCodes: codes,
-        entityTypes,
-        entityCount,
-        webhookId,
-        parentJobId,
-        reservedCredits: reserved,
-        skippedRows,
-        createdByKeyId: caller.keyId,
-        createdAt,
-        updatedAt: createdAt,
-      }),
-      auditStatement(db, {
-        orgId: caller.orgId,
-        actorKeyId: caller.keyId,
-        action: "job.created",
-        targetType: "job",
-        targetId: jobId,
-        data: { entityCount, integrationCodes: codes, strategy, reservedCredits: reserved, webhookId, parentJobId, skippedRows: skippedRows.length },
-      }),
-    ]);
-  } catch (error) {
-    await releaseCredits(db, caller.orgId, reserved);
-    throw error;
-  }
+      entities: await writeEntities(db, caller, prepared, jobId, env),
+    }),
+    row: { strategy, integrationCodes: codes, entityCount, parentJobId, skippedRows },
+    audit: {
+      action: "job.created",
+      data: (reservedCredits) => ({ entityCount, integrationCodes: codes, strategy, reservedCredits, webhookId, parentJobId, skippedRows: skippedRows.length }),
+    },
+  };
   return {
-    spec,
+    launch,
     skippedRows,
     columns: request.csv?.upload.columns ?? null,
     unmappedColumns: request.csv?.upload.unmappedColumns ?? [],
   };
-}
-
-/** The job's D1 row, for the creator's batch (with its audit row); `kind` says which task kind runs it. */
-export function jobRowStatement(db: Db, row: typeof jobs.$inferInsert) {
-  return db.insert(jobs).values(row);
-}
-
-/** Hands the job to its object. Starting is idempotent, so one retry is safe; if both fail the job fails cleanly. */
-export async function startJob(env: Env, db: Db, spec: JobSpec): Promise<void> {
-  const stub = () => getJobStub(env, spec.jobId);
-  try {
-    await stub().start(spec);
-  } catch {
-    try {
-      await stub().start(spec);
-    } catch (error) {
-      // Version 0 only: if the object did start after all, its own writes take over the row.
-      await runStatements(db, [
-        releaseStatement(db, spec.orgId, spec.reservedCredits, sqlFragment("EXISTS (SELECT 1 FROM jobs WHERE id = ? AND released_credits = 0)", spec.jobId)),
-        rawStatement(db, "UPDATE jobs SET status = 'failed', released_credits = ?, finished_at = ?, updated_at = ? WHERE id = ? AND version = 0", spec.reservedCredits, nowIso(), nowIso(), spec.jobId),
-      ]);
-      throw error;
-    }
-  }
 }
 
 /** A follow-up job of the failed entities only; it charges only its own successes. */

@@ -24,7 +24,9 @@ export type {
   TaskResult,
   TaskRow,
 } from "./engine/types";
-export { checkJobWebhook, getJobRow, jobRowStatement, startJob } from "./create";
+export { checkJobWebhook, getJobRow } from "./create";
+export { launchJob } from "./launch";
+export type { JobLaunch } from "./launch";
 export { actOnJob, jobEventStream, openJobEvents } from "./read";
 export { MAX_JOB_ENTITIES, prepareEntities, writeEntities } from "./entities";
 export type { InlineEntity, JobEntityInput } from "./entities";

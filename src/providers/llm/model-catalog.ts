@@ -1,16 +1,13 @@
+import type { ProviderModel } from "../../db/schema/llm";
 import { DEFAULT_CHANNEL } from "./client";
 import { MODEL_ALIASES, MODELS, type ModelEntry } from "./models";
 import { LLM_PROVIDERS, type LlmProvider, type StructuredChannel } from "./types";
 
-/** An organization's entry for one model of one provider (its `models` list); it wins over the built-in one. */
-export interface ModelOverride {
-  model: string;
-  displayName?: string;
-  inputPerMTok: number;
-  outputPerMTok: number;
-  cachedInputPerMTok?: number;
-  contextLength?: number;
-  maxOutputTokens?: number;
+/**
+ * An organization's entry for one model of one provider (its stored `models` list, `ProviderModel`); it wins over the
+ * built-in one. `structuredOutput` may also name the channel itself.
+ */
+export interface ModelOverride extends Omit<ProviderModel, "structuredOutput"> {
   /** true: the model honours a JSON schema (`json_schema`); false: JSON mode with the schema in the prompt. */
   structuredOutput?: boolean | StructuredChannel;
 }

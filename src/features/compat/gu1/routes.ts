@@ -1,9 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AppEnv } from "../../../platform/http/context";
 import { idempotent } from "../../../platform/http/idempotency";
 import { createRouter, idempotencyHeader, insufficientCreditsError, jsonBody, jsonResponse, notFoundError, unprocessableError } from "../../../platform/http/openapi";
-import { type EnrichRequest, EnrichResponseSchema, enrichByRef } from "../../enrichment";
+import { type EnrichRequest, EnrichResponseSchema, enrichByRef, enrichRefDeps } from "../../enrichment";
 import { EnrichRequestSchema } from "../../enrichment";
 import { authorize } from "../../tenancy";
 import { gu1 } from "./product";
@@ -49,20 +47,12 @@ const byExternalId = createRoute({
 
 const enrichRequestOf = ({ parameters: params, ...rest }: z.infer<typeof Gu1Run>): EnrichRequest => ({ ...rest, ...(params === undefined ? {} : { params }) });
 
-const depsOf = (c: Context<AppEnv>) => ({
-  env: c.env,
-  settings: c.get("settings"),
-  db: c.get("db"),
-  caller: c.get("caller"),
-  waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work),
-});
-
 export const gu1Routes = createRouter()
   .openapi(byId, async (c) => {
     const { entityId, ...run } = c.req.valid("json");
-    return c.json(await enrichByRef(depsOf(c), { id: entityId }, enrichRequestOf(run)), 200);
+    return c.json(await enrichByRef(enrichRefDeps(c), { id: entityId }, enrichRequestOf(run)), 200);
   })
   .openapi(byExternalId, async (c) => {
     const { externalId, ...run } = c.req.valid("json");
-    return c.json({ ...(await enrichByRef(depsOf(c), { externalId }, enrichRequestOf(run))), externalId }, 200);
+    return c.json({ ...(await enrichByRef(enrichRefDeps(c), { externalId }, enrichRequestOf(run))), externalId }, 200);
   });

@@ -9,7 +9,6 @@ import { JobEventLog } from "./event-log";
 import { jobEvent } from "./job-event";
 import { syncJobRow } from "./sync-row";
 import { JobStore } from "./store";
-import type { EntityJudge } from "./entity-outcomes";
 import { type TaskKind, type TaskMessage, taskKindOf } from "./task-kind";
 import type {
   ClaimAnswer,
@@ -67,12 +66,6 @@ export class EnrichmentJob extends DurableObject<Env> {
   /** The kind of work this job's tasks are (integration calls today). */
   private get kind(): TaskKind {
     return taskKindOf(this.store.spec());
-  }
-
-  /** How the kind judges an entity whose tasks have all ended. */
-  private get judge(): EntityJudge | undefined {
-    const kind = this.kind;
-    return kind.entityStatus ? (results) => kind.entityStatus?.(results) ?? "failed" : undefined;
   }
 
   async start(spec: JobSpec): Promise<JobSnapshot> {
@@ -195,11 +188,12 @@ export class EnrichmentJob extends DurableObject<Env> {
     if (this.store.status() !== "paused") return this.refuse();
     const held = this.store.heldEntities();
     if (held.length === 0) return this.resume(actorKeyId);
+    const kind = this.kind;
     const settled = this.ctx.storage.transactionSync(() => {
       const outcomes =
         decision === "proceed"
           ? (this.store.releaseHolds(), [])
-          : held.flatMap(({ idx, hold }) => this.skipInTransaction(idx, { code: hold.reason, message: "Skipped by decision" }) ?? []);
+          : held.flatMap(({ idx, hold }) => this.skipInTransaction(kind, idx, { code: hold.reason, message: "Skipped by decision" }) ?? []);
       this.store.setPauseReason(null);
       this.store.touch({ status: "processing" });
       this.log.append("job_resumed", { ...this.progress(), decision, entity_indexes: held.map((h) => h.idx) });
@@ -214,13 +208,14 @@ export class EnrichmentJob extends DurableObject<Env> {
   async cancel(actorKeyId: string | null): Promise<ActionAnswer> {
     const status = this.store.status();
     if (status !== "processing" && status !== "paused") return this.refuse();
+    const kind = this.kind;
     const settled = this.ctx.storage.transactionSync(() => {
       this.store.cancelWaitingTasks();
       this.store.releaseHolds();
       this.store.setPauseReason(null);
       this.store.touch({ status: "cancelled", finishedAt: new Date().toISOString() });
-      const outcomes = this.store.outcomes.settleAll(this.judge);
-      for (const o of outcomes) this.log.append("entity_completed", this.entityCompleted(o));
+      const outcomes = this.store.outcomes.settleAll(kind.entityStatus);
+      for (const o of outcomes) this.log.append("entity_completed", this.entityCompleted(kind, o));
       this.log.append("job_cancelled", this.progress());
       return outcomes;
     });
@@ -277,9 +272,10 @@ export class EnrichmentJob extends DurableObject<Env> {
   private async expireHolds(now: number): Promise<void> {
     const expired = this.store.heldEntities(now);
     if (expired.length === 0) return;
+    const kind = this.kind;
     const settled = this.ctx.storage.transactionSync(() => {
       const outcomes = expired.flatMap(({ idx, hold }) =>
-        this.skipInTransaction(idx, { code: hold.timeoutCode, message: `No decision within ${Math.round(hold.timeoutMs / 1000)} s` }) ?? [],
+        this.skipInTransaction(kind, idx, { code: hold.timeoutCode, message: `No decision within ${Math.round(hold.timeoutMs / 1000)} s` }) ?? [],
       );
       this.resumeIfNothingHeld();
       this.store.touch();
@@ -296,11 +292,11 @@ export class EnrichmentJob extends DurableObject<Env> {
     this.log.append("job_resumed", this.progress());
   }
 
-  private skipInTransaction(idx: number, skip: EntitySkip): EntityOutcome | null {
+  private skipInTransaction(kind: TaskKind, idx: number, skip: EntitySkip): EntityOutcome | null {
     this.store.skipEntity(idx, skip);
     this.log.append("entity_skipped", { entity_index: idx, entityId: this.store.entity(idx)?.entity_id, ...skip });
-    const outcome = this.store.outcomes.settleEntity(idx, this.judge);
-    if (outcome) this.log.append("entity_completed", this.entityCompleted(outcome));
+    const outcome = this.store.outcomes.settleEntity(idx, kind.entityStatus);
+    if (outcome) this.log.append("entity_completed", this.entityCompleted(kind, outcome));
     return outcome;
   }
 
@@ -324,10 +320,11 @@ export class EnrichmentJob extends DurableObject<Env> {
 
   /** A cancelled job stops waiting for a task that went quiet; a late report still counts if it comes. */
   private async dropLost(task: TaskRow): Promise<void> {
+    const kind = this.kind;
     const outcome = this.ctx.storage.transactionSync(() => {
       this.store.cancelTask(task.id);
-      const settled = this.store.outcomes.settleEntity(task.entity_idx, this.judge);
-      if (settled) this.log.append("entity_completed", this.entityCompleted(settled));
+      const settled = this.store.outcomes.settleEntity(task.entity_idx, kind.entityStatus);
+      if (settled) this.log.append("entity_completed", this.entityCompleted(kind, settled));
       this.store.touch();
       return settled;
     });
@@ -348,7 +345,7 @@ export class EnrichmentJob extends DurableObject<Env> {
       : results.map((result) => ({ type: kind.resultEvent, data: { entity_index: task.entity_idx, entityId, result } }));
     for (const event of events) this.log.append(event.type, event.data);
     if (next && "skip" in next) {
-      const outcome = this.skipInTransaction(task.entity_idx, next.skip);
+      const outcome = this.skipInTransaction(kind, task.entity_idx, next.skip);
       this.store.touch();
       return outcome;
     }
@@ -361,8 +358,8 @@ export class EnrichmentJob extends DurableObject<Env> {
       }
       this.log.append("job_paused", { ...this.progress(), reason: next.hold.reason, entity_index: task.entity_idx, ...next.hold.data });
     }
-    const outcome = this.store.outcomes.settleEntity(task.entity_idx, this.judge);
-    if (outcome) this.log.append("entity_completed", this.entityCompleted(outcome));
+    const outcome = this.store.outcomes.settleEntity(task.entity_idx, kind.entityStatus);
+    if (outcome) this.log.append("entity_completed", this.entityCompleted(kind, outcome));
     this.store.touch();
     return outcome;
   }
@@ -470,8 +467,8 @@ export class EnrichmentJob extends DurableObject<Env> {
   }
 
   /** The kind's data for `entity_completed`, plus the job's counts right after the entity settled. */
-  private entityCompleted(outcome: EntityOutcome): Record<string, unknown> {
-    return { ...this.kind.entityCompleted(outcome), counts: this.store.outcomes.counts() };
+  private entityCompleted(kind: TaskKind, outcome: EntityOutcome): Record<string, unknown> {
+    return { ...kind.entityCompleted(outcome), counts: this.store.outcomes.counts() };
   }
 
   private progress() {

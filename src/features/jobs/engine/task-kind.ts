@@ -87,8 +87,9 @@ export interface TaskKind {
   /**
    * The status of an entity whose tasks have all ended, not all cancelled (default: succeeded when any result
    * succeeded), for kinds whose helper tasks (a classification) succeed without the entity having succeeded.
+   * The engine calls it unbound (a plain function, not a method using `this`).
    */
-  entityStatus?(results: TaskResult[]): Extract<EntityStatus, "succeeded" | "failed">;
+  entityStatus?: (results: TaskResult[]) => Extract<EntityStatus, "succeeded" | "failed">;
 }
 
 /** Jobs stored before kinds existed ran integration tasks. */

@@ -2,9 +2,7 @@ import type { Db } from "../../../platform/db/client";
 import type { Env, Settings } from "../../../platform/env";
 import type { Caller } from "../../../platform/http/context";
 import { nowIso } from "../../../platform/lib/time";
-import { releaseCredits, reserveCredits } from "../../billing";
-import { type JobEntity, checkJobWebhook, jobRowStatement, startJob } from "../../jobs";
-import { auditStatement } from "../../tenancy";
+import { type JobEntity, checkJobWebhook, launchJob } from "../../jobs";
 import { LLM_EVENTS, laneCaps, planLlmTasks } from "./llm-kind";
 import type { ModelResolver } from "./resolve-models";
 import { type EntityPayload, type FusionRun, LLM_TASK_KIND, type LlmJobSpec, type LlmRun, type SchemaEditRun, type SchemaGenerationRun } from "./run-spec";
@@ -59,45 +57,17 @@ export async function launchLlmJob(env: Env, db: Db, settings: Settings, caller:
       sum + planLlmTasks({ ...base, reservedCredits: 1 }, i, { entityId: input.stored[i] ? "stored" : "", data: JSON.stringify(payload) }).reduce((s, t) => s + t.maxCharge, 0),
     0,
   );
-  const { reserved } = await reserveCredits(db, caller.orgId, bound);
-  let spec: LlmJobSpec;
-  try {
-    const entities = await input.entities(jobId);
-    spec = { ...base, reservedCredits: reserved, entities };
-    const entityTypes = [...new Set(entities.map((e) => e.type))].sort();
-    await db.batch([
-      jobRowStatement(db, {
-        id: jobId,
-        orgId: caller.orgId,
-        kind: LLM_TASK_KIND,
-        details: input.details,
-        status: "queued",
-        strategy: "all",
-        integrationCodes: [],
-        entityTypes,
-        entityCount: input.entityCount,
-        webhookId: input.webhookId,
-        reservedCredits: reserved,
-        createdByKeyId: caller.keyId,
-        createdAt,
-        updatedAt: createdAt,
-      }),
-      auditStatement(db, {
-        orgId: caller.orgId,
-        actorKeyId: caller.keyId,
-        action: "llm_job.started",
-        targetType: "job",
-        targetId: jobId,
-        data: { ...input.details, entityCount: input.entityCount, reservedCredits: reserved, webhookId: input.webhookId },
-      }),
-      ...(input.extra ?? []),
-    ]);
-  } catch (error) {
-    await releaseCredits(db, caller.orgId, reserved);
-    throw error;
-  }
-  await startJob(env, db, spec);
-  return { jobId, status: "processing" as const, createdAt, entityCount: input.entityCount, reservedCredits: reserved, webhookId: input.webhookId };
+  const { reservedCredits } = await launchJob<LlmJobSpec>(env, db, caller, {
+    maxCharge: bound,
+    spec: async (reservedCredits) => ({ ...base, reservedCredits, entities: await input.entities(jobId) }),
+    row: { kind: LLM_TASK_KIND, details: input.details, strategy: "all", integrationCodes: [], entityCount: input.entityCount },
+    audit: {
+      action: "llm_job.started",
+      data: (reservedCredits) => ({ ...input.details, entityCount: input.entityCount, reservedCredits, webhookId: input.webhookId }),
+    },
+    extra: input.extra,
+  });
+  return { jobId, status: "processing" as const, createdAt, entityCount: input.entityCount, reservedCredits, webhookId: input.webhookId };
 }
 
 /** A job of one task (a schema generation or edit, a fusion with an arbiter) on a pseudo-entity: its input is in the run. */
