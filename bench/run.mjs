@@ -23,6 +23,7 @@ import { installCleanupHandlers, stopAllGroups } from "./lib/processes.mjs";
 import { gateFailures, renderTable } from "./lib/report.mjs";
 import { importTs } from "./lib/bundle.mjs";
 import { cache, fanout } from "./scenarios/fanout.mjs";
+import { compat } from "./scenarios/compat.mjs";
 import { llm } from "./scenarios/llm.mjs";
 import { faults } from "./scenarios/faults.mjs";
 import { overhead } from "./scenarios/overhead.mjs";
@@ -63,6 +64,7 @@ const plans = {
     auto: { entities: 1000, timeoutMs: 15 * 60_000 },
     rules: { rules: 100, rounds: 200, events: 50, timeoutMs: 5 * 60_000 },
     llm: { entities: 100, latencyMs: 500, cap: 50, timeoutMs: 10 * 60_000 },
+    compat: { durationS: 10, connections: 10, timeoutMs: 60_000 },
     hardLimitMs: 105 * 60_000,
   },
   quick: {
@@ -76,6 +78,7 @@ const plans = {
     auto: { entities: 50, timeoutMs: 40_000 },
     rules: { rules: 100, rounds: 20, events: 5, timeoutMs: 60_000 },
     llm: { entities: 20, latencyMs: 500, cap: 50, timeoutMs: 90_000 },
+    compat: { durationS: 1, connections: 10, timeoutMs: 30_000 },
     hardLimitMs: 8 * 60_000,
   },
 };
@@ -87,7 +90,7 @@ const benchIntegrationsOf = (catalog) =>
     .filter((code) => /^http_lookup/.test(code))
     .sort()
     .slice(0, 3);
-const ORDER = ["fanout", "cache", "sse", "overhead", "faults", "scaling", "auto", "rules", "llm"];
+const ORDER = ["fanout", "cache", "sse", "overhead", "faults", "scaling", "auto", "rules", "llm", "compat"];
 const NEEDS_JOBS = new Set(["fanout", "cache", "sse", "faults", "scaling", "llm"]);
 
 /** The documented shape, so a scenario that could not run still leaves its keys (as null). */
@@ -101,6 +104,12 @@ const emptyResults = () => ({
   auto: { entities: null, firstCreateToLastEnrichedMs: null, providerCalls: null, callMismatch: null, triggerToEnrichedMs: null, creditMismatch: null },
   rules: { rules: null, evaluateP50Ms: null, evaluateP99Ms: null, oneRuleP50Ms: null, ratio: null, queueLagP50Ms: null, duplicateEvaluations: null },
   llm: { entities: null, wallMs: null, idealMs: null, ratio: null, stuck: null, duplicateRecords: null, missingRecords: null, creditMismatch: null },
+  compat: {
+    gu1: { nativeRps: null, compatRps: null, ratio: null },
+    lance: { nativeRps: null, compatRps: null, ratio: null },
+    entityEnricher: { nativeRps: null, compatRps: null, ratio: null },
+    http5xx: null,
+  },
 });
 
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -201,7 +210,8 @@ async function main() {
     await fake.listen();
     await receiver.listen();
     let fusion = null;
-    if (wanted.includes("llm")) {
+    // The Entity Enricher pair of scenario 10 needs one LLM record, made on the same fake.
+    if (wanted.includes("llm") || wanted.includes("compat")) {
       const started = await (await importTs(root, tmp, "test/fake-provider/server.ts")).startFakeProvider();
       fakeLlm = { url: `http://127.0.0.1:${started.port}`, close: started.close };
       fusion = await importTs(root, tmp, "src/features/llm/fusion.ts");
@@ -282,6 +292,9 @@ async function main() {
       llm: async () => {
         results.llm = await llm(ctx, plan.llm);
       },
+      compat: async () => {
+        results.compat = await compat(ctx, plan.compat);
+      },
     };
     for (const name of wanted) {
       if (NEEDS_JOBS.has(name) && !jobsAvailable) {
@@ -348,6 +361,8 @@ function budgetOf(name, plan) {
   switch (name) {
     case "overhead":
       return 3 * plan.overhead.durationS * 1000 + slack;
+    case "compat":
+      return plan.compat.timeoutMs + 6 * plan.compat.durationS * 1000 + slack;
     case "faults":
       return plan.faults.timeoutMs + plan.faults.webhookSettleMs + 2 * slack;
     case "scaling":

@@ -24,6 +24,11 @@ export const targets = [
   { path: "llm.duplicateRecords", label: "llm: duplicate model records", ok: (v) => v === 0, text: "0", gate: true, scenario: "llm" },
   { path: "llm.missingRecords", label: "llm: model calls without a record", ok: (v) => v === 0, text: "0", gate: true, scenario: "llm" },
   { path: "llm.creditMismatch", label: "llm: credits charged - records' credits", ok: (v) => v === 0, text: "0", gate: true, scenario: "llm" },
+  // The compatibility APIs: their translation's cost is reported; a 5xx through them fails the run when it ran.
+  { path: "compat.gu1.ratio", label: "compat: gu1 rps / native rps", ok: (v) => v >= 0.8, text: ">= 0.8 (reported)" },
+  { path: "compat.lance.ratio", label: "compat: Lance rps / native rps", ok: (v) => v >= 0.8, text: ">= 0.8 (reported)" },
+  { path: "compat.entityEnricher.ratio", label: "compat: Entity Enricher rps / native rps", ok: (v) => v >= 0.8, text: ">= 0.8 (reported)" },
+  { path: "compat.http5xx", label: "compat: HTTP 5xx seen", ok: (v) => v === 0, text: "0", gate: true, scenario: "compat" },
 ];
 
 const get = (obj, path) => path.split(".").reduce((o, k) => (o === null || o === undefined ? undefined : o[k]), obj);
@@ -159,6 +164,18 @@ export function renderTable(r) {
     add("9 llm", "model calls without a record", "llm.missingRecords");
     add("9 llm", "credits charged - records' credits", "llm.creditMismatch");
     cpuRow("9 llm", r.llm.cpu);
+  }
+  if (r.compat && ran.has("compat")) {
+    const pair = (key, name) => {
+      add("10 compat", `${name}: rps native / compat`, `compat.${key}.rpsText`);
+      add("10 compat", `${name}: p50 / p99 native`, `compat.${key}.nativeLatency`, " ms");
+      add("10 compat", `${name}: p50 / p99 compat`, `compat.${key}.compatLatency`, " ms");
+      add("10 compat", `${name}: compat / native`, `compat.${key}.ratio`);
+    };
+    pair("gu1", "gu1 enrich by externalId (cached)");
+    pair("lance", "Lance GET enrichment");
+    pair("entityEnricher", "Entity Enricher GET record");
+    add("10 compat", "HTTP 5xx seen by clients", "compat.http5xx");
   }
   if (r.meta?.responses) {
     const fivexx = Object.entries(r.meta.responses.byStatus).reduce((n, [status, count]) => n + (Number(status) >= 500 ? count : 0), 0);

@@ -2,20 +2,20 @@ import autocannon from "autocannon";
 import { responses, setupOrg } from "../lib/client.mjs";
 import { round } from "../lib/stats.mjs";
 
-function load(opts) {
+export function load(opts) {
   return new Promise((resolve, reject) => {
     autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
   });
 }
 
 /** Feeds autocannon's status counts into the shared tally, so 5xx answers count like any other client's. */
-function tally(result, method, path) {
+export function tally(result, method, path) {
   for (const [status, { count }] of Object.entries(result.statusCodeStats ?? {})) {
     responses.record(Number(status), method, path, "(autocannon)", count);
   }
 }
 
-function summary(result) {
+export function summary(result) {
   return {
     rps: round(result.requests.average),
     p50Ms: round(result.latency.p50),

@@ -76,6 +76,19 @@ describe("targets and the CI gate", () => {
     // Its targets fail the run only when it ran.
     assert.equal(gateFailures({ ...clean, llm: undefined }).length, 0);
   });
+  test("compat: a 5xx fails the run when it ran; its ratios are reported only", () => {
+    const pair = (ratio) => ({ nativeRps: 100, compatRps: 100 * ratio, ratio, rpsText: `100 / ${100 * ratio}`, nativeLatency: "10 / 20", compatLatency: "11 / 22" });
+    const compat = { gu1: pair(0.5), lance: pair(0.9), entityEnricher: pair(1), http5xx: 0 };
+    const ran = { scenarios: ["compat"] };
+    assert.deepEqual(gateFailures({ ...clean, meta: ran, compat }), []);
+    assert.equal(new Map(evaluate({ ...clean, compat }).map((t) => [t.path, t.met])).get("compat.gu1.ratio"), false);
+    assert.equal(gateFailures({ ...clean, meta: ran, compat: { ...compat, http5xx: 2 } }).length, 1);
+    assert.equal(gateFailures({ ...clean, meta: ran, compat: undefined }).length, 1);
+    assert.equal(gateFailures({ ...clean, compat: undefined }).length, 0);
+    const text = renderTable({ ...clean, meta: ran, compat });
+    assert.match(text, /10 compat\s+gu1 enrich by externalId \(cached\): compat \/ native\s+0\.50\s+>= 0\.8 \(reported\)\s+miss/);
+    assert.match(text, /10 compat\s+HTTP 5xx seen by clients\s+0\s+0\s+ok/);
+  });
   test("the table renders with an error row", () => {
     const text = renderTable({ ...clean, errors: { faults: "Error: boom\n at x" } });
     assert.match(text, /faults\s+error\s+Error: boom\s+FAIL/);
