@@ -5,6 +5,7 @@ import type { AppEnv } from "../../platform/http/context";
 import { ApiError } from "../../platform/errors";
 import { requireAdminToken } from "../tenancy";
 import { idempotent } from "../../platform/http/idempotency";
+import { mediaTypeOf } from "../../platform/http/media-type";
 import { commonErrors, conflictError, createRouter, idempotencyHeader, jsonResponse, unprocessableError, withContract } from "../../platform/http/openapi";
 import { MAX_SANCTIONS_UPLOAD_BYTES, importSanctionsList, sanctionsListStatus } from "./list";
 
@@ -19,7 +20,7 @@ const uploadLimit = () =>
 
 const csvOnly = () =>
   withContract(createMiddleware<AppEnv>(async function csvOnly(c, next) {
-    const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+    const type = mediaTypeOf(c);
     if (type !== "text/csv" && type !== "text/plain") {
       throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send OFAC's SDN.CSV as the body with Content-Type: text/csv");
     }

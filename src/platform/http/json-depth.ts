@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./context";
+import { mediaTypeOf } from "./media-type";
 import { assertBodyDepth } from "../lib/json-limits";
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
@@ -11,7 +12,7 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
  */
 export const jsonDepthLimit = () =>
   createMiddleware<AppEnv>(async function jsonDepthLimit(c, next) {
-    const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+    const type = mediaTypeOf(c);
     if (c.req.raw.body === null || !JSON_TYPE.test(type)) return next();
     const text = await c.req.text();
     let body: unknown;

@@ -1,9 +1,7 @@
 import type { Context } from "hono";
 import type { z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
-
-/** A request's media type, lower case, without parameters ("" when it names none). */
-export const mediaTypeOf = (c: Context): string => c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+import { mediaTypeOf } from "./media-type";
 
 /**
  * A JSON body the caller may leave out (POST …/continue): none at all reads as `{}`; one that is sent must be JSON
